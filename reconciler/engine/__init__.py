@@ -1,0 +1,1 @@
+"""The engine: diff and plan (pure core) and apply (the executor, in the shell)."""

@@ -1,0 +1,155 @@
+"""Value objects that flow through the core: desired, recorded, actions, plans.
+
+A schedule's *payload* is the JSON body the Testsigma API takes for
+`POST/PUT /schedule_executions` (see TESTSIGMA_API.md), in canonical form:
+`executionId` an int, `nextInterval` the declared anchor as
+`yyyy-MM-ddTHH:mm:ss.SSS` wall time in `timezone`, `status` filled in,
+optional keys (`executionConfig`, `comments`) absent rather than null.
+Payloads are plain dicts so that they compare, serialise and store as they
+are sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from reconciler.errors import Location, Problem
+
+Payload = Mapping[str, Any]
+
+#: The payload fields, in the order the API documents them (and plans show them).
+PAYLOAD_FIELDS: tuple[str, ...] = (
+    "name",
+    "executionId",
+    "executionConfig",
+    "scheduleType",
+    "nextInterval",
+    "timezone",
+    "status",
+    "comments",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredSchedule:
+    """A schedule as the YAML declares it, ready to send."""
+
+    name: str
+    payload: Payload
+    location: Location
+    field_locations: Mapping[str, Location] = field(default_factory=dict)
+
+    def location_of(self, key: str) -> Location:
+        """Where `key` of this schedule is written (or the schedule itself)."""
+        return self.field_locations.get(key, self.location)
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredRun:
+    """An on-demand partial run declared under `runs:`."""
+
+    name: str
+    body: Payload
+    location: Location
+    field_locations: Mapping[str, Location] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredSet:
+    """Everything the YAML files declare, plus the warnings loading them raised."""
+
+    schedules: tuple[DesiredSchedule, ...] = ()
+    runs: tuple[DesiredRun, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    def schedule_named(self, name: str) -> DesiredSchedule | None:
+        for schedule in self.schedules:
+            if schedule.name == name:
+                return schedule
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedSchedule:
+    """What the state recorded for a schedule the reconciler owns."""
+
+    name: str
+    id: int
+    payload: Payload
+    applied_at: str  # ISO 8601 UTC
+
+
+class ActionKind(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    NOOP = "noop"
+    ORPHAN = "orphan"
+    CONFLICT = "conflict"  # a schedule of that name exists on the server but is not recorded
+
+    @property
+    def changes_server(self) -> bool:
+        return self in (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.DELETE)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field that differs: `field` is a dotted path into the payload."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One step of a plan, and why."""
+
+    kind: ActionKind
+    name: str
+    id: int | None
+    before: Payload | None
+    after: Payload | None
+    changes: tuple[FieldChange, ...] = ()
+    reason: str = ""
+    location: Location | None = None
+    #: Fields the server reports differently from what was recorded: changed outside.
+    drift: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """What a refresh learned about one recorded schedule.
+
+    `schedule` is the server's JSON (None when it answered 404: deleted outside).
+    """
+
+    schedule: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Ordered actions (by name, then kind) and the warnings met on the way."""
+
+    actions: tuple[Action, ...]
+    warnings: tuple[Problem, ...] = ()
+    #: Extra lines a reviewer needs, by schedule name (what a favourite selects).
+    details: Mapping[str, str] = field(default_factory=dict)
+
+    def count(self, kind: ActionKind) -> int:
+        return sum(1 for a in self.actions if a.kind is kind)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(a.kind.changes_server for a in self.actions)
+
+    @property
+    def changing_actions(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if a.kind.changes_server)
+
+    @property
+    def conflicts(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if a.kind is ActionKind.CONFLICT)
