@@ -1,0 +1,116 @@
+"""Live `nextInterval` values: server progress is in sync, edits are drift."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from reconciler.timekeeping import epoch_ms, instant_ms, is_in_sync, resolve_zone
+
+NY = resolve_zone("America/New_York")
+IST = resolve_zone("Asia/Kolkata")
+SYDNEY = resolve_zone("Australia/Sydney")
+
+
+def live(wall: datetime, zone_name: str = "Asia/Kolkata") -> int:
+    return instant_ms(wall, resolve_zone(zone_name))
+
+
+def test_once_is_in_sync_only_at_the_anchor() -> None:
+    anchor = datetime(2026, 12, 24, 9, 0)
+    assert is_in_sync(live(anchor), anchor, "ONCE", IST)
+    assert not is_in_sync(live(anchor) + 1, anchor, "ONCE", IST)
+    assert not is_in_sync(live(anchor + timedelta(days=1)), anchor, "ONCE", IST)
+
+
+def test_later_occurrences_are_in_sync_other_times_are_not() -> None:
+    anchor = datetime(2026, 1, 5, 17, 30)  # a Monday
+    assert is_in_sync(live(anchor), anchor, "DAILY", IST)
+    assert is_in_sync(live(datetime(2029, 6, 17, 17, 30)), anchor, "DAILY", IST)
+    assert not is_in_sync(live(datetime(2029, 6, 17, 18, 30)), anchor, "DAILY", IST)
+    assert is_in_sync(live(datetime(2026, 3, 2, 17, 30)), anchor, "WEEKLY", IST)
+    assert not is_in_sync(live(datetime(2026, 3, 3, 17, 30)), anchor, "WEEKLY", IST)
+    assert is_in_sync(live(datetime(2026, 1, 19, 17, 30)), anchor, "BIWEEKLY", IST)
+    assert not is_in_sync(live(datetime(2026, 1, 12, 17, 30)), anchor, "BIWEEKLY", IST)
+    assert is_in_sync(live(datetime(2026, 1, 5, 21, 30)), anchor, "HOURLY", IST)
+    assert not is_in_sync(live(datetime(2026, 1, 5, 21, 45)), anchor, "HOURLY", IST)
+
+
+def test_a_value_before_the_anchor_is_drift() -> None:
+    anchor = datetime(2026, 1, 5, 17, 30)
+    assert not is_in_sync(live(datetime(2026, 1, 4, 17, 30)), anchor, "DAILY", IST)
+
+
+def test_monthly_progressive_clamp_is_in_sync() -> None:
+    anchor = datetime(2026, 1, 31, 9, 0)
+    for day in ("2026-02-28", "2026-03-28", "2026-03-31", "2026-04-30", "2026-05-28"):
+        wall = datetime.fromisoformat(day).replace(hour=9)
+        assert is_in_sync(live(wall), anchor, "MONTHLY", IST), day
+    assert not is_in_sync(live(datetime(2026, 3, 27, 9)), anchor, "MONTHLY", IST)
+    assert not is_in_sync(live(datetime(2026, 3, 30, 9)), anchor, "MONTHLY", IST)
+
+
+def test_monthly_progressive_clamp_on_the_wall_clock_across_dst() -> None:
+    # zone arithmetic: Jan 31 09:00 EST -> Feb 28 09:00 EST -> Mar 28 09:00 EDT;
+    # no UTC chain gives 09:00 EDT (13:00 UTC) on the 28th.
+    anchor = datetime(2026, 1, 31, 9, 0)
+    march = live(datetime(2026, 3, 28, 9, 0), "America/New_York")
+    assert is_in_sync(march, anchor, "MONTHLY", NY)
+    assert not is_in_sync(march + 3_600_000 * 2, anchor, "MONTHLY", NY)
+
+
+def test_monthly_on_the_first_clamped_on_the_utc_calendar() -> None:
+    # 02:00 IST on the 1st is 20:30 UTC on the last day of the month before:
+    # a server stepping months in UTC goes Jan 31 -> Feb 28 -> Mar 28 (UTC),
+    # i.e. Mar 29 02:00 IST. That is the server's own progress, not drift.
+    anchor = datetime(2026, 2, 1, 2, 0)
+    assert is_in_sync(live(datetime(2026, 3, 29, 2, 0)), anchor, "MONTHLY", IST)
+    assert not is_in_sync(live(datetime(2026, 3, 29, 2, 0)), anchor, "MONTHLY", NY)
+
+
+def test_daily_stepped_in_utc_across_dst_is_in_sync() -> None:
+    anchor = datetime(2026, 1, 5, 9, 0)  # 14:00 UTC
+    summer_by_utc = epoch_ms(datetime(2026, 7, 6, 14, 0, tzinfo=UTC))  # 10:00 EDT
+    assert is_in_sync(summer_by_utc, anchor, "DAILY", NY)
+    assert is_in_sync(live(datetime(2026, 7, 6, 9, 0), "America/New_York"), anchor, "DAILY", NY)
+    assert not is_in_sync(
+        live(datetime(2026, 7, 6, 11, 0), "America/New_York"), anchor, "DAILY", NY
+    )
+
+
+def test_a_gap_shift_kept_by_the_server_is_in_sync() -> None:
+    # Java's ZonedDateTime.plusDays moves 02:30 to 03:30 on the day of the gap
+    # and keeps 03:30 from then on, through the autumn fold and beyond.
+    anchor = datetime(2026, 3, 1, 2, 30)
+    kept = live(datetime(2026, 12, 20, 3, 30), "America/New_York")
+    assert is_in_sync(kept, anchor, "DAILY", NY)
+    # ... but not for a zone (or a year range) where 02:30 never fell in a gap
+    assert not is_in_sync(live(datetime(2026, 3, 20, 3, 30)), anchor, "DAILY", IST)
+    before_gap = live(datetime(2026, 3, 5, 3, 30), "America/New_York")
+    assert not is_in_sync(before_gap, anchor, "DAILY", NY)
+
+
+def test_fold_either_instant_of_the_wall_time_is_in_sync() -> None:
+    anchor = datetime(2026, 10, 1, 1, 30)
+    earlier = epoch_ms(datetime(2026, 11, 1, 5, 30, tzinfo=UTC))
+    later = epoch_ms(datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
+    assert is_in_sync(earlier, anchor, "DAILY", NY)
+    assert is_in_sync(later, anchor, "DAILY", NY)
+
+
+def test_southern_hemisphere_yearly() -> None:
+    anchor = datetime(2026, 1, 10, 8, 0)
+    assert is_in_sync(live(datetime(2031, 1, 10, 8), "Australia/Sydney"), anchor, "YEARLY", SYDNEY)
+    assert not is_in_sync(
+        live(datetime(2031, 2, 10, 8), "Australia/Sydney"), anchor, "YEARLY", SYDNEY
+    )
+
+
+def test_hourly_counted_on_the_wall_clock_at_lord_howe_is_in_sync() -> None:
+    # A server adding an hour to the local wall time keeps :15 past the local
+    # hour across Lord Howe's 30-minute change, half an hour off the UTC grid.
+    lord_howe = resolve_zone("Australia/Lord_Howe")
+    anchor = datetime(2026, 10, 3, 23, 15)
+    on_wall = live(datetime(2026, 10, 4, 5, 15), "Australia/Lord_Howe")
+    assert (on_wall - live(anchor, "Australia/Lord_Howe")) % 3_600_000 == 1_800_000
+    assert is_in_sync(on_wall, anchor, "HOURLY", lord_howe)
+    assert not is_in_sync(on_wall + 5 * 60_000, anchor, "HOURLY", lord_howe)
