@@ -1,0 +1,12 @@
+"""The YAML language of the reconciler (SPEC §2): load, validate, describe.
+
+Pure: takes bytes (`Source`), returns the `DesiredSet` the planner takes, or raises
+`InputError` with every problem of every file. `reconciler.sources` is the shell
+that reads files into `Source`s.
+"""
+
+from reconciler.spec.desired import load_desired
+from reconciler.spec.loader import Source
+from reconciler.spec.schema import json_schema
+
+__all__ = ["Source", "json_schema", "load_desired"]

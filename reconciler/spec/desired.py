@@ -1,0 +1,328 @@
+"""From loaded YAML documents to the `DesiredSet` the planner takes (pure).
+
+This module owns the meaning of a file beyond its shape: merging a file's
+`defaults` into its schedules and runs, checking zones and times through
+`reconciler.timekeeping`, building each schedule's canonical payload (see
+`reconciler.engine.model`) and each run's body, and checking that names are
+unique across all files. It collects every problem of every file before raising,
+so a user fixes all mistakes in one go.
+
+The happy path validates each document with a single pydantic call; only when a
+document has errors are its schedules and runs validated one by one, so that the
+valid ones still get their time checks (and their problems reported too).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from reconciler.engine.model import DesiredRun, DesiredSchedule, DesiredSet
+from reconciler.errors import InputError, Location, Problem
+from reconciler.spec.loader import Loaded, Positions, Source, load_document
+from reconciler.spec.messages import describe, translate
+from reconciler.spec.model import NEXT_INTERVAL_PATTERN, Defaults, Document, RunSpec, ScheduleSpec
+from reconciler.timekeeping import (
+    Anchor,
+    TimeError,
+    Zone,
+    format_api,
+    parse_next_interval,
+    resolve_zone,
+)
+
+_NO_DEFAULTS = Defaults()
+_NEXT_INTERVAL = re.compile(NEXT_INTERVAL_PATTERN)
+_T = TypeVar("_T", ScheduleSpec, RunSpec)
+_INHERITED = ("timezone", "status", "executionConfig", "comments")
+
+
+def _about(field: str, message: str) -> str:
+    """`field: message`, unless the message already starts with the field's name."""
+    return message if message.startswith(field) else f"{field}: {message}"
+
+
+@dataclass(slots=True)
+class _Collected:
+    """Everything found so far, across files."""
+
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    schedules: list[DesiredSchedule] = field(default_factory=list)
+    runs: list[DesiredRun] = field(default_factory=list)
+    zones: dict[str, Zone | str] = field(default_factory=dict)
+    reported: set[tuple[Location, str]] = field(default_factory=set)
+
+    def report(self, location: Location, message: str, *, warning: bool = False) -> None:
+        """Add a problem once per place (a bad default is reported once, not per schedule)."""
+        if (location, message) in self.reported:
+            return
+        self.reported.add((location, message))
+        if warning:
+            self.warnings.append(Problem(location, message, "warning"))
+        else:
+            self.problems.append(Problem(location, message))
+
+    def zone(self, name: str, location: Location) -> Zone | None:
+        found = self.zones.get(name)
+        if found is None:
+            try:
+                found = resolve_zone(name)
+            except (TimeError, ValueError) as exc:
+                found = _about("timezone", str(exc))
+            self.zones[name] = found
+        if isinstance(found, str):
+            self.report(location, found)
+            return None
+        if found.warning:
+            self.report(location, _about("timezone", found.warning), warning=True)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Validated:
+    """One document after validation: what is usable, and whether defaults are."""
+
+    defaults: Defaults | None
+    defaults_ok: bool
+    schedules: Sequence[tuple[int, ScheduleSpec]]
+    runs: Sequence[tuple[int, RunSpec]]
+
+
+def _validate(data: dict[str, Any], positions: Positions, found: _Collected) -> _Validated:
+    try:
+        document = Document.model_validate(data)
+    except ValidationError as exc:
+        for problem in translate(exc.errors(include_url=False), data, positions):
+            found.report(problem.location, problem.message)
+    else:
+        return _Validated(
+            document.defaults,
+            True,
+            list(enumerate(document.schedules or ())),
+            list(enumerate(document.runs or ())),
+        )
+    defaults: Defaults | None = None
+    defaults_ok = True
+    try:
+        if data.get("defaults") is not None:
+            defaults = Defaults.model_validate(data["defaults"])
+    except ValidationError:
+        defaults_ok = False
+    return _Validated(
+        defaults,
+        defaults_ok,
+        _salvage(data.get("schedules"), ScheduleSpec),
+        _salvage(data.get("runs"), RunSpec),
+    )
+
+
+def _salvage(items: Any, model: type[_T]) -> list[tuple[int, _T]]:
+    if not isinstance(items, list):
+        return []
+    valid: list[tuple[int, _T]] = []
+    for index, item in enumerate(items):
+        try:
+            valid.append((index, model.model_validate(item)))
+        except ValidationError:
+            continue
+    return valid
+
+
+def _field_locations(
+    item: dict[str, Any], defaults: Any, positions: Positions
+) -> dict[str, Location]:
+    """Where each key of an item is written; inherited keys point into `defaults`."""
+    at = positions.at
+    entries = positions.mappings[id(item)][1]
+    locations = {key: at(key_pos) for key, (key_pos, _value) in entries.items()}
+    if isinstance(defaults, dict):
+        default_entries = positions.mappings[id(defaults)][1]
+        for key in _INHERITED:
+            if key not in locations and key in default_entries:
+                locations[key] = at(default_entries[key][0])
+    return locations
+
+
+def _value_location(
+    key: str, item: dict[str, Any], defaults: Any, positions: Positions
+) -> Location | None:
+    for mapping in (item, defaults):
+        if isinstance(mapping, dict) and mapping.get(key) is not None:
+            pos = positions.value(mapping, key)
+            if pos is not None:
+                return positions.at(pos)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One validated document and what checking its schedules and runs needs."""
+
+    document: _Validated
+    raw_defaults: Any
+    positions: Positions
+    found: _Collected
+
+    def anchor(
+        self, item: dict[str, Any], location: Location, next_interval: str | None
+    ) -> tuple[str, Anchor] | None:
+        """Check the zone and the time of a schedule: (timezone as written, anchor)."""
+        defaults = self.document.defaults
+        timezone = item.get("timezone")
+        if timezone is None:
+            timezone = defaults.timezone if defaults else None
+        elif not isinstance(timezone, str):
+            return None  # reported by validation
+        if timezone is None:
+            if self.document.defaults_ok:
+                self.found.report(
+                    location, "`timezone` is required: set it here or under `defaults`"
+                )
+            return None
+        at_zone = _value_location("timezone", item, self.raw_defaults, self.positions)
+        zone = self.found.zone(timezone, at_zone or location)
+        if zone is None or next_interval is None:
+            return None
+        at_next = _value_location("nextInterval", item, None, self.positions) or location
+        try:
+            anchor = parse_next_interval(next_interval, zone)
+        except (TimeError, ValueError, OverflowError) as exc:
+            self.found.report(at_next, _about("nextInterval", str(exc)))
+            return None
+        for warning in anchor.warnings:
+            self.found.report(at_next, _about("nextInterval", warning), warning=True)
+        return timezone, anchor
+
+    def schedule(self, spec: ScheduleSpec, item: dict[str, Any], location: Location) -> None:
+        checked = self.anchor(item, location, spec.next_interval)
+        if checked is None:
+            return
+        timezone, anchor = checked
+        defaults = self.document.defaults or _NO_DEFAULTS
+        config = spec.execution_config or defaults.execution_config
+        comments = spec.comments if spec.comments is not None else defaults.comments
+        payload: dict[str, Any] = {"name": spec.name, "executionId": spec.execution_id}
+        if config is not None:
+            payload["executionConfig"] = config.payload()
+        payload["scheduleType"] = spec.schedule_type
+        payload["nextInterval"] = format_api(anchor.wall)
+        payload["timezone"] = timezone
+        payload["status"] = spec.status or defaults.status or "ACTIVE"
+        if comments is not None:
+            payload["comments"] = comments
+        self.found.schedules.append(
+            DesiredSchedule(
+                name=spec.name,
+                payload=payload,
+                location=location,
+                field_locations=_field_locations(item, self.raw_defaults, self.positions),
+            )
+        )
+
+    def invalid_schedule(self, item: Any, location: Location) -> None:
+        """Still check the zone and time of a schedule with other errors."""
+        if not isinstance(item, dict):
+            return
+        next_interval = item.get("nextInterval")
+        if not isinstance(next_interval, str) or not _NEXT_INTERVAL.fullmatch(next_interval):
+            next_interval = None
+        self.anchor(item, location, next_interval)
+
+    def run(self, spec: RunSpec, item: dict[str, Any], location: Location) -> None:
+        defaults = self.document.defaults or _NO_DEFAULTS
+        body: dict[str, Any] = {"executionId": spec.execution_id}
+        config = spec.execution_config or defaults.execution_config
+        if config is not None:
+            body["executionConfig"] = config.payload()
+        if spec.environment_id is not None:
+            body["environmentId"] = spec.environment_id
+        if spec.build_no is not None:
+            body["buildNo"] = spec.build_no
+        if spec.runtime_data is not None:
+            body["runtimeData"] = dict(spec.runtime_data)
+        self.found.runs.append(
+            DesiredRun(
+                name=spec.name,
+                body=body,
+                location=location,
+                field_locations=_field_locations(item, self.raw_defaults, self.positions),
+            )
+        )
+
+
+def _read(loaded: Loaded, found: _Collected) -> None:
+    data, positions = loaded.data, loaded.positions
+    start = positions.at(loaded.start)
+    if not isinstance(data, dict):
+        found.report(
+            start,
+            "expected a mapping with `schedules:` and/or `runs:` at the top level, "
+            f"got {describe(data)}",
+        )
+        return
+    if "schedules" not in data and "runs" not in data:
+        found.report(start, "this file has neither `schedules:` nor `runs:`; is it the right file?")
+    document = _validate(data, positions, found)
+    file = _File(document, data.get("defaults"), positions, found)
+    items = data.get("schedules")
+    valid = dict(document.schedules)
+    for index, item in enumerate(items if isinstance(items, list) else ()):
+        location = positions.at(positions.item(items, index) or loaded.start)
+        spec = valid.get(index)
+        if spec is None:
+            file.invalid_schedule(item, location)
+        else:
+            file.schedule(spec, item, location)
+    runs: list[Any] = data.get("runs") or []
+    for index, run in document.runs:
+        file.run(run, runs[index], positions.at(positions.item(runs, index) or loaded.start))
+
+
+def _check_unique(items: Sequence[DesiredSchedule | DesiredRun], what: str) -> list[Problem]:
+    first: dict[str, Location] = {}
+    problems = []
+    for item in items:
+        if item.name in first:
+            problems.append(
+                Problem(
+                    item.location,
+                    f"duplicate {what} name `{item.name}`: also declared at {first[item.name]}",
+                )
+            )
+        else:
+            first[item.name] = item.location
+    return problems
+
+
+def _by_place(problem: Problem) -> tuple[int, int]:
+    return (problem.location.line or 0, problem.location.column or 0)
+
+
+def load_desired(sources: Iterable[Source]) -> DesiredSet:
+    """Load, validate and merge every file into one `DesiredSet`.
+
+    Raises `InputError` carrying every problem of every file. Warnings (a zone that
+    is a fixed offset, a time that occurs twice) are returned in `DesiredSet.warnings`.
+    """
+    found = _Collected()
+    for source in sources:
+        loaded, problems = load_document(source)
+        already = len(found.problems)
+        found.problems.extend(problems)
+        if loaded is not None and loaded.data is not None:
+            _read(loaded, found)
+        found.problems[already:] = sorted(found.problems[already:], key=_by_place)
+    found.problems.extend(_check_unique(found.schedules, "schedule"))
+    found.problems.extend(_check_unique(found.runs, "run"))
+    if found.problems:
+        raise InputError(found.problems)
+    return DesiredSet(
+        schedules=tuple(sorted(found.schedules, key=lambda s: s.name)),
+        runs=tuple(sorted(found.runs, key=lambda r: r.name)),
+        warnings=tuple(found.warnings),
+    )

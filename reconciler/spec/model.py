@@ -1,0 +1,358 @@
+"""The YAML language, version 1, as pydantic models (SPEC §2).
+
+These models are the single definition of what a file may contain: validation and
+the JSON Schema (`reconciler schema`) both come from them, so the two never drift.
+Every field carries a title, a description and examples because editors show them
+on hover. Field names are the API's (camelCase in YAML, snake_case in Python).
+
+What the models deliberately do *not* check: whether `timezone` names a real zone
+and whether `nextInterval` is a real time. Those go through `reconciler.timekeeping`
+(in `desired.py`) so that one module owns time. The JSON Schema still gives
+`nextInterval` a pattern, as a first line of help in editors.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+SCHEDULE_TYPES: tuple[str, ...] = (
+    "ONCE",
+    "HOURLY",
+    "DAILY",
+    "WEEKLY",
+    "BIWEEKLY",
+    "MONTHLY",
+    "YEARLY",
+)
+STATUSES: tuple[str, ...] = ("ACTIVE", "IN_ACTIVE")
+MAX_NAME = 255
+MAX_TEXT = 4096
+MAX_RUNTIME_DATA = 200
+
+#: `nextInterval` as written: a date, `T` (or a space), a time, an optional offset.
+NEXT_INTERVAL_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
+    r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+)
+#: No control characters (C0, DEL, C1).
+_NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
+
+def _positive_id(value: Any) -> Any:
+    """An id: a positive int, or text of decimal digits (YAML users quote ids)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a positive whole number")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isascii() or not text.isdigit():
+            raise ValueError("expected a positive whole number")
+        value = int(text)
+    if not isinstance(value, int):
+        raise ValueError("expected a positive whole number")
+    if value <= 0:
+        raise ValueError("expected a positive whole number (greater than 0)")
+    return value
+
+
+Id = Annotated[
+    int,
+    BeforeValidator(_positive_id),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1},
+                {"type": "string", "pattern": "^[0-9]+$"},
+            ]
+        }
+    ),
+]
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_NAME, pattern=_NO_CONTROL),
+]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+ScheduleType = Literal["ONCE", "HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY", "YEARLY"]
+Status = Literal["ACTIVE", "IN_ACTIVE"]
+Timezone = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_NO_CONTROL)]
+NextInterval = Annotated[str, StringConstraints(pattern=NEXT_INTERVAL_PATTERN)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        populate_by_name=False,
+        hide_input_in_errors=False,
+    )
+
+
+class ExecutionConfigRef(_Strict):
+    """A saved favourite execution config (suites and filters), by name or by id."""
+
+    model_config = ConfigDict(
+        title="ExecutionConfig",
+        json_schema_extra={
+            "oneOf": [{"required": ["name"]}, {"required": ["id"]}],
+            "examples": [{"name": "fav_config_name"}, {"id": 42}],
+        },
+    )
+
+    name: Name | None = Field(
+        default=None,
+        title="Favourite name",
+        description="The name of the saved favourite, as shown in the Testsigma UI.",
+        examples=["smoke only"],
+    )
+    id: Id | None = Field(
+        default=None,
+        title="Favourite id",
+        description="The id of the saved favourite (GET /saved_execution_configs).",
+        examples=[42],
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ExecutionConfigRef:
+        if self.name is not None and self.id is not None:
+            raise ValueError("give exactly one of `name` or `id`, not both")
+        if self.name is None and self.id is None:
+            raise ValueError("give the `name` or the `id` of the saved favourite")
+        return self
+
+    def payload(self) -> dict[str, Any]:
+        return {"name": self.name} if self.name is not None else {"id": self.id}
+
+
+def _execution_id_field(**kwargs: Any) -> Any:
+    return Field(
+        **kwargs,
+        title="Test plan id",
+        description="The id of the test plan to run (called executionId in the API).",
+        examples=[3857, "3857"],
+    )
+
+
+def _execution_config_field(**kwargs: Any) -> Any:
+    return Field(
+        **kwargs,
+        title="Execution config",
+        description="The saved favourite that narrows the test plan to a partial run: "
+        "exactly one of `name` or `id`. Without it the whole test plan runs.",
+        examples=[{"name": "fav_config_name"}, {"id": 42}],
+    )
+
+
+def _timezone_field(**kwargs: Any) -> Any:
+    return Field(
+        **kwargs,
+        title="Timezone",
+        description="The zone `nextInterval` is read in: an IANA name (America/New_York) or a "
+        "short id Testsigma knows (IST, PST, ...). Required on the schedule or in defaults.",
+        examples=["Asia/Kolkata", "America/New_York", "IST"],
+    )
+
+
+def _status_field(**kwargs: Any) -> Any:
+    return Field(
+        **kwargs,
+        title="Status",
+        description="ACTIVE (the default) fires; IN_ACTIVE keeps the schedule but pauses it.",
+        examples=["ACTIVE", "IN_ACTIVE"],
+    )
+
+
+def _comments_field(**kwargs: Any) -> Any:
+    return Field(
+        **kwargs,
+        title="Comments",
+        description="Free text stored with the schedule in Testsigma.",
+        examples=["owned by team checkout"],
+    )
+
+
+def _name_field(**kwargs: Any) -> Any:
+    return Field(
+        **kwargs,
+        title="Name",
+        description="The identity: unique across all files; 1 to 255 characters.",
+        examples=["checkout-nightly"],
+    )
+
+
+class Defaults(_Strict):
+    """Values merged into every schedule and run of the same file (their own values win)."""
+
+    model_config = ConfigDict(
+        title="Defaults",
+        json_schema_extra={"examples": [{"timezone": "Asia/Kolkata", "status": "ACTIVE"}]},
+    )
+
+    timezone: Timezone | None = _timezone_field(default=None)
+    status: Status | None = _status_field(default=None)
+    execution_config: ExecutionConfigRef | None = _execution_config_field(default=None)
+    comments: Text | None = _comments_field(default=None)
+
+
+class ScheduleSpec(_Strict):
+    """One scheduled partial run, as `POST /schedule_executions` takes it."""
+
+    model_config = ConfigDict(
+        title="Schedule",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "checkout-nightly",
+                    "executionId": 3857,
+                    "executionConfig": {"name": "fav_config_name"},
+                    "scheduleType": "DAILY",
+                    "nextInterval": "2026-12-01T17:30:00",
+                    "timezone": "Asia/Kolkata",
+                }
+            ]
+        },
+    )
+
+    name: Name = _name_field()
+    execution_id: Id = _execution_id_field()
+    execution_config: ExecutionConfigRef | None = _execution_config_field(default=None)
+    schedule_type: ScheduleType = Field(
+        title="Schedule type",
+        description="How often it fires. BIWEEKLY and YEARLY come from the open-source "
+        "server; the hosted product may refuse them.",
+        examples=["DAILY", "ONCE"],
+    )
+    next_interval: NextInterval = Field(
+        title="Next interval",
+        description="The first run, and the anchor of the recurrence. Without an offset it is "
+        "wall-clock time in `timezone`; with Z or an offset it is an instant. Quote it.",
+        examples=["2026-12-01T17:30:00", "2026-12-01T12:00:00Z", "2026-12-01T17:30:00+05:30"],
+    )
+    timezone: Timezone | None = _timezone_field(default=None)
+    status: Status | None = _status_field(default=None)
+    comments: Text | None = _comments_field(default=None)
+
+
+class RunSpec(_Strict):
+    """A named on-demand partial run, as `POST /execution_results` takes it."""
+
+    model_config = ConfigDict(
+        title="Run",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "smoke-on-merge",
+                    "executionId": 3857,
+                    "executionConfig": {"name": "smoke only"},
+                    "buildNo": "1.9.26",
+                    "runtimeData": {"branch": "main"},
+                }
+            ]
+        },
+    )
+
+    name: Name = _name_field()
+    execution_id: Id = _execution_id_field()
+    execution_config: ExecutionConfigRef | None = _execution_config_field(default=None)
+    environment_id: Id | None = Field(
+        default=None,
+        title="Environment id",
+        description="The Testsigma environment to run in.",
+        examples=[10],
+    )
+    build_no: Annotated[str, StringConstraints(max_length=MAX_NAME)] | None = Field(
+        default=None,
+        title="Build number",
+        description="A build label reported with the run. Quote it: 1.10 is not 1.1.",
+        examples=["1.9.26"],
+    )
+    runtime_data: (
+        Annotated[
+            dict[Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)], Text],
+            Field(max_length=MAX_RUNTIME_DATA),
+        ]
+        | None
+    ) = Field(
+        default=None,
+        title="Runtime data",
+        description="Test data parameters for this run: a map of text to text.",
+        examples=[{"branch": "main"}],
+    )
+
+
+class Document(_Strict):
+    """One YAML file: optional `version` and `defaults`, and `schedules` and/or `runs`."""
+
+    model_config = ConfigDict(
+        title="testsigma-reconciler file (version 1)",
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 1,
+                    "defaults": {"timezone": "Asia/Kolkata"},
+                    "schedules": [
+                        {
+                            "name": "checkout-nightly",
+                            "executionId": 3857,
+                            "scheduleType": "DAILY",
+                            "nextInterval": "2026-12-01T17:30:00",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    version: Literal[1] | None = Field(
+        default=None,
+        title="Format version",
+        description="The version of this file format. Optional; only 1 exists.",
+        examples=[1],
+    )
+    defaults: Defaults | None = Field(
+        default=None,
+        title="Defaults",
+        description="Values merged into every schedule and run of this file: timezone, "
+        "status, executionConfig, comments. A schedule's own value wins.",
+        examples=[{"timezone": "Asia/Kolkata", "status": "ACTIVE"}],
+    )
+    schedules: list[ScheduleSpec] | None = Field(
+        default=None,
+        title="Schedules",
+        description="The scheduled partial runs this file declares.",
+        examples=[
+            [
+                {
+                    "name": "checkout-nightly",
+                    "executionId": 3857,
+                    "scheduleType": "DAILY",
+                    "nextInterval": "2026-12-01T17:30:00",
+                    "timezone": "Asia/Kolkata",
+                }
+            ]
+        ],
+    )
+    runs: list[RunSpec] | None = Field(
+        default=None,
+        title="Runs",
+        description="Named on-demand partial runs, triggered with `reconciler run NAME`.",
+        examples=[
+            [
+                {
+                    "name": "smoke-on-merge",
+                    "executionId": 3857,
+                    "executionConfig": {"name": "smoke only"},
+                }
+            ]
+        ],
+    )

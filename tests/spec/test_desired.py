@@ -1,0 +1,212 @@
+"""From YAML text to the desired set: payloads, defaults, positions, errors together, hints."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.errors import InputError, Location
+from reconciler.spec import Source, load_desired
+
+SCHEDULE = """\
+schedules:
+  - name: checkout-nightly
+    executionId: 3857
+    scheduleType: DAILY
+    nextInterval: "2030-12-01T17:30:00"
+    timezone: Asia/Kolkata
+"""
+
+
+def desired(*texts: str) -> object:
+    return load_desired(Source(f"f{i}.yaml", t.encode()) for i, t in enumerate(texts))
+
+
+def errors(*texts: str) -> list[str]:
+    with pytest.raises(InputError) as raised:
+        load_desired(Source(f"f{i}.yaml", t.encode()) for i, t in enumerate(texts))
+    return [str(p) for p in raised.value.problems]
+
+
+def test_the_payload_is_canonical_with_optional_keys_absent() -> None:
+    result = load_desired([Source("f.yaml", SCHEDULE.encode())])
+    (schedule,) = result.schedules
+    assert schedule.name == "checkout-nightly"
+    assert dict(schedule.payload) == {
+        "name": "checkout-nightly",
+        "executionId": 3857,
+        "scheduleType": "DAILY",
+        "nextInterval": "2030-12-01T17:30:00.000",
+        "timezone": "Asia/Kolkata",
+        "status": "ACTIVE",
+    }
+    assert list(schedule.payload) == [
+        "name",
+        "executionId",
+        "scheduleType",
+        "nextInterval",
+        "timezone",
+        "status",
+    ]
+
+
+def test_full_payload_with_numeric_string_id_config_and_comments() -> None:
+    text = SCHEDULE.replace("3857", '"3857"') + (
+        "    executionConfig: {id: '12'}\n    status: IN_ACTIVE\n    comments: by team\n"
+    )
+    (schedule,) = load_desired([Source("f.yaml", text.encode())]).schedules
+    assert dict(schedule.payload) == {
+        "name": "checkout-nightly",
+        "executionId": 3857,
+        "executionConfig": {"id": 12},
+        "scheduleType": "DAILY",
+        "nextInterval": "2030-12-01T17:30:00.000",
+        "timezone": "Asia/Kolkata",
+        "status": "IN_ACTIVE",
+        "comments": "by team",
+    }
+
+
+def test_an_instant_is_converted_to_wall_time_in_the_zone() -> None:
+    text = SCHEDULE.replace('"2030-12-01T17:30:00"', "2030-12-01T12:00:00Z")
+    (schedule,) = load_desired([Source("f.yaml", text.encode())]).schedules
+    assert schedule.payload["nextInterval"] == "2030-12-01T17:30:00.000"
+
+
+def test_defaults_merge_into_their_own_file_only_and_own_values_win() -> None:
+    with_defaults = (
+        "defaults:\n  timezone: UTC\n  status: IN_ACTIVE\n  comments: shared\n"
+        "  executionConfig: {name: fav}\n"
+        "schedules:\n"
+        "  - {name: a, executionId: 1, scheduleType: DAILY, nextInterval: '2030-01-01T10:00:00'}\n"
+        "  - {name: b, executionId: 2, scheduleType: DAILY, nextInterval: '2030-01-01T10:00:00',"
+        " timezone: Asia/Tokyo, status: ACTIVE, comments: own, executionConfig: {id: 5}}\n"
+        "runs:\n  - {name: r, executionId: 3}\n"
+    )
+    other = "schedules:\n  - {name: c, executionId: 3, scheduleType: DAILY,"
+    other += " nextInterval: '2030-01-01T10:00:00'}\n"
+    assert errors(with_defaults, other) == [
+        "f1.yaml:2:5: error: `timezone` is required: set it here or under `defaults`"
+    ]
+    result = load_desired([Source("f0.yaml", with_defaults.encode())])
+    a, b = result.schedules
+    assert (a.payload["timezone"], a.payload["status"], a.payload["comments"]) == (
+        "UTC",
+        "IN_ACTIVE",
+        "shared",
+    )
+    assert a.payload["executionConfig"] == {"name": "fav"}
+    assert (b.payload["timezone"], b.payload["status"], b.payload["comments"]) == (
+        "Asia/Tokyo",
+        "ACTIVE",
+        "own",
+    )
+    assert b.payload["executionConfig"] == {"id": 5}
+    assert dict(result.runs[0].body) == {"executionId": 3, "executionConfig": {"name": "fav"}}
+
+
+def test_locations_point_at_the_item_and_each_key_inherited_ones_into_defaults() -> None:
+    text = "defaults:\n  timezone: UTC\n" + SCHEDULE.replace("    timezone: Asia/Kolkata\n", "")
+    (schedule,) = load_desired([Source("f.yaml", text.encode())]).schedules
+    assert schedule.location == Location("f.yaml", 4, 5)
+    assert schedule.location_of("scheduleType") == Location("f.yaml", 6, 5)
+    assert schedule.location_of("timezone") == Location("f.yaml", 2, 3)
+    assert schedule.location_of("comments") == schedule.location
+
+
+def test_runs_carry_their_body() -> None:
+    text = (
+        "runs:\n  - name: smoke\n    executionId: '3857'\n    executionConfig: {name: smoke only}\n"
+        "    environmentId: 10\n    buildNo: '1.9.26'\n    runtimeData: {branch: main}\n"
+    )
+    (run,) = load_desired([Source("f.yaml", text.encode())]).runs
+    assert run.name == "smoke"
+    assert run.location == Location("f.yaml", 2, 5)
+    assert dict(run.body) == {
+        "executionId": 3857,
+        "executionConfig": {"name": "smoke only"},
+        "environmentId": 10,
+        "buildNo": "1.9.26",
+        "runtimeData": {"branch": "main"},
+    }
+
+
+def test_schedules_and_runs_are_sorted_by_name_across_files() -> None:
+    first = SCHEDULE.replace("checkout-nightly", "zeta")
+    second = (
+        SCHEDULE.replace("checkout-nightly", "alpha") + "runs:\n  - {name: y, executionId: 1}\n"
+    )
+    third = "runs:\n  - {name: b, executionId: 1}\n"
+    result = load_desired(
+        Source(f"f{i}.yaml", t.encode()) for i, t in enumerate((first, second, third))
+    )
+    assert [s.name for s in result.schedules] == ["alpha", "zeta"]
+    assert [r.name for r in result.runs] == ["b", "y"]
+
+
+def test_every_problem_of_every_file_is_reported_together_in_place_order() -> None:
+    broken = SCHEDULE.replace("DAILY", "DAYLY").replace("Asia/Kolkata", "Mars/Olympus")
+    broken += "  - name: second\n    executionId: 0\n    scheduleTyp: DAILY\n"
+    found = errors(broken, "- not a mapping\n", "a: [1\n")
+    assert [line.split(": error: ")[0] for line in found] == [
+        "f0.yaml:4:19",
+        "f0.yaml:6:15",
+        "f0.yaml:7:5",
+        "f0.yaml:7:5",
+        "f0.yaml:8:18",
+        "f0.yaml:9:5",
+        "f1.yaml:1:1",
+        "f2.yaml:2:1",
+    ]
+    assert 'got "DAYLY"; did you mean DAILY?' in found[0]
+    assert "Mars/Olympus" in found[1]
+    assert "`nextInterval` is required" in found[2]
+    assert "`timezone` is required" in found[3]
+    assert "did you mean `scheduleType`?" in found[5]
+
+
+def test_a_bad_default_is_reported_once_not_per_schedule() -> None:
+    text = "defaults:\n  timezone: Nowhere/City\nschedules:\n" + "".join(
+        f"  - {{name: s{i}, executionId: 1, scheduleType: DAILY,"
+        f" nextInterval: '2030-01-01T10:00:00'}}\n"
+        for i in range(3)
+    )
+    (problem,) = errors(text)
+    assert problem.startswith("f0.yaml:2:13: error: ")
+
+
+def test_unknown_keys_get_a_hint_when_close_and_the_list_otherwise() -> None:
+    found = errors(
+        SCHEDULE.replace("executionId", "executionID") + "    owner: me\n"
+        "defaults: {timezon: UTC}\nrunz: []\n"
+    )
+    assert any("`executionID`" in f and "did you mean `executionId`?" in f for f in found)
+    assert not any("`executionId` is required" in f for f in found)
+    assert any("`owner`" in f and "expected one of: name, executionId" in f for f in found)
+    assert any("`timezon` in `defaults`; did you mean `timezone`?" in f for f in found)
+    assert any("`runz` in the top level; did you mean `runs`?" in f for f in found)
+
+
+def test_a_fixed_offset_zone_gives_a_warning_not_an_error() -> None:
+    text = SCHEDULE.replace("Asia/Kolkata", "EST")
+    result = load_desired([Source("f.yaml", text.encode())])
+    (warning,) = result.warnings
+    assert warning.severity == "warning"
+    assert warning.location == Location("f.yaml", 6, 15)
+    assert result.schedules[0].payload["timezone"] == "EST"
+
+
+def test_empty_files_declare_nothing_and_empty_lists_are_fine() -> None:
+    result = desired("", "# nothing\n", "schedules: []\nruns:\n")
+    assert result == load_desired([])
+
+
+def test_problem_messages_never_leak_pydantic_wording() -> None:
+    found = errors(
+        "version: '1'\nschedules:\n  - name: [x]\n    executionId: 1.5\n"
+        "    scheduleType: 3\n    nextInterval: 20301201\n    timezone: UTC\n"
+        "    executionConfig: smoke\n    status: ~\nruns: {a: 1}\n"
+    )
+    text = "\n".join(found)
+    for leaked in ("Input should", "pydantic", "errors.pydantic.dev", "[type="):
+        assert leaked not in text
+    assert len(found) == 7

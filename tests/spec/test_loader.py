@@ -1,0 +1,181 @@
+"""The YAML loader: scalar resolution, positions, anchors and merge keys, hostile input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reconciler.errors import Problem
+from reconciler.spec.loader import ALIAS_BASE, MAX_DEPTH, MAX_SCALAR, Loaded, Source, load_document
+
+
+def load(text: str | bytes) -> Loaded:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    loaded, problems = load_document(Source("f.yaml", data))
+    assert problems == [], problems
+    assert loaded is not None
+    return loaded
+
+
+def refused(text: str | bytes) -> Problem:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    loaded, problems = load_document(Source("f.yaml", data))
+    assert len(problems) == 1, problems
+    assert loaded is None
+    return problems[0]
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("2026-12-01T17:30:00", "2026-12-01T17:30:00"),
+        ("2026-12-01", "2026-12-01"),
+        ("0x10", "0x10"),
+        ("0o17", "0o17"),
+        ("on", "on"),
+        ("off", "off"),
+        ("yes", "yes"),
+        ("No", "No"),
+        ("1_000", "1_000"),
+        ("12:30", "12:30"),
+        ("3857", 3857),
+        ("-1", -1),
+        ("1.5", 1.5),
+        ("true", True),
+        ("False", False),
+        ("~", None),
+        ("null", None),
+        ("", None),
+        ('"3857"', "3857"),
+        ("'true'", "true"),
+        ("!!str 12", "12"),
+        ("!!int 12", 12),
+    ],
+)
+def test_scalars_follow_yaml_1_2_and_never_convert_silently(written: str, value: Any) -> None:
+    data = load(f"key: {written}\n").data
+    assert data["key"] == value
+    assert type(data["key"]) is type(value)
+
+
+def test_mapping_keys_are_always_text() -> None:
+    assert load("1: a\ntrue: b\n~: c\n").data == {"1": "a", "true": "b", "": "c"}
+
+
+def test_positions_of_keys_values_and_items_are_one_based() -> None:
+    loaded = load("schedules:\n  - name: a\n    executionId:   7\n  - {name: b}\n")
+    positions, data = loaded.positions, loaded.data
+    items = data["schedules"]
+    assert positions.key(data, "schedules") == (1, 1)
+    assert positions.item(items, 0) == (2, 5)
+    assert positions.item(items, 1) == (4, 5)
+    assert positions.key(items[0], "executionId") == (3, 5)
+    assert positions.value(items[0], "executionId") == (3, 20)
+    assert positions.value(items[1], "name") == (4, 12)
+
+
+def test_anchors_aliases_and_merge_keys_work_with_explicit_keys_winning() -> None:
+    data = load(
+        "base: &b {a: 1, b: 2}\n"
+        "other: &o {b: 20, c: 30}\n"
+        "one:\n  c: 3\n  <<: *b\n"
+        "two:\n  <<: [*o, *b]\n  a: 100\n"
+        "same: *b\n"
+    ).data
+    assert data["one"] == {"a": 1, "b": 2, "c": 3}
+    assert data["two"] == {"a": 100, "b": 20, "c": 30}
+    assert data["same"] == {"a": 1, "b": 2}
+
+
+def test_merged_keys_point_at_where_they_are_written() -> None:
+    loaded = load("base: &b\n  a: 1\nuse:\n  <<: *b\n  z: 2\n")
+    use = loaded.data["use"]
+    assert loaded.positions.key(use, "a") == (2, 3)
+    assert loaded.positions.key(use, "z") == (5, 3)
+    assert loaded.positions.of(use) == (4, 3)
+
+
+def test_duplicate_keys_are_reported_with_both_lines_and_the_first_value_kept() -> None:
+    loaded, problems = load_document(Source("f.yaml", b"a: 1\nb: 2\na: 3\n"))
+    assert [str(p) for p in problems] == [
+        "f.yaml:3:1: error: duplicate key `a` (first at line 1, column 1)"
+    ]
+    assert loaded is not None and loaded.data == {"a": 1, "b": 2}
+
+
+def test_a_key_given_by_a_merge_and_explicitly_is_not_a_duplicate() -> None:
+    assert load("b: &b {a: 1}\nm:\n  <<: *b\n  a: 2\n").data["m"] == {"a": 2}
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n", "--- ~\n"])
+def test_empty_documents_load_as_nothing(text: str) -> None:
+    assert load(text).data is None
+
+
+def test_billion_laughs_is_refused_without_expanding() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 30):
+        previous, name = f"l{level - 1}" if level > 1 else "a", f"l{level}"
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 10) + "]")
+    problem = refused("\n".join(lines) + "\n")
+    assert "billion laughs" in problem.message
+    assert problem.location.line is not None and problem.location.line < 10
+
+
+def test_many_aliases_of_a_small_anchor_in_a_big_file_are_fine() -> None:
+    items = "".join(f"  - <<: *base\n    name: s{i}\n" for i in range(3 * ALIAS_BASE))
+    data = load("base: &base {timezone: UTC, scheduleType: DAILY, status: ACTIVE}\nlist:\n" + items)
+    assert len(data.data["list"]) == 3 * ALIAS_BASE
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 100_000])
+def test_deep_nesting_is_refused_quickly(depth: int) -> None:
+    problem = refused("[" * depth + "]" * depth)
+    assert f"deeper than {MAX_DEPTH}" in problem.message
+    assert (problem.location.line, problem.location.column) == (1, MAX_DEPTH + 1)
+
+
+def test_nesting_up_to_the_limit_is_fine() -> None:
+    assert load("[" * MAX_DEPTH + "]" * MAX_DEPTH).data is not None
+
+
+def test_a_very_long_value_is_refused() -> None:
+    problem = refused("schedules:\n  - name: " + "x" * (MAX_SCALAR + 1) + "\n")
+    assert str(problem.location) == "f.yaml:2:11"
+    assert "characters long" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "fragment"),
+    [
+        (b"a: 1\nb: caf\xe9\n", "f.yaml:2:7", "not valid UTF-8 (byte 0xe9 at offset 11)"),
+        (b"a: 1\n\x00\x01\x02", "f.yaml:2:1", "binary file"),
+        (b"a: \x07\n", "f.yaml:1:4", "U+0007"),
+        ("a: 1\n".encode("utf-16"), "f.yaml:1:1", "UTF-16"),
+        (b"a:\n\tb: 1\n", "f.yaml:2:1", "tabs"),
+        (b"a: [1\n", "f.yaml:2:1", "YAML syntax error"),
+        (b"a: 1\n---\nb: 2\n", "f.yaml:2:1", "one document in each file"),
+        (b"a: *nowhere\n", "f.yaml:1:4", "no anchor"),
+        (b"a: &x [*x]\n", "f.yaml:1:8", "recursive alias"),
+        (b"a: !Ref x\n", "f.yaml:1:4", "tags like !Ref"),
+        (b"a: !!int x\n", "f.yaml:1:4", "not a valid !!int"),
+        (b"{[1]: 2}\n", "f.yaml:1:2", "must be plain text"),
+    ],
+)
+def test_hostile_input_is_one_located_problem(data: bytes, where: str, fragment: str) -> None:
+    problem = refused(data)
+    assert str(problem.location) == where
+    assert fragment in problem.message
+
+
+def test_the_pure_python_parser_fallback_gives_the_same_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reconciler.spec import loader
+
+    text = b"a: &x\n  b: [1, '2']\n  t: 2030-01-01T00:00:00\nc:\n  <<: *x\n  d: on\n"
+    expected = load(text).data
+    monkeypatch.setattr(loader, "_Parser", loader._PureParser)
+    assert load(text).data == expected
+    assert "YAML syntax error" in refused(b"a: [1\n").message
