@@ -1,0 +1,223 @@
+"""Helpers both state backends share: clocks, lock owners, JSON, export and import shapes.
+
+The backends differ in SQL and in how they lock, not in what a lock owner,
+a timestamp, a stored payload or an exported state looks like; keeping those
+here makes a state exported from SQLite import into PostgreSQL unchanged.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from reconciler import __version__
+from reconciler.engine.model import RecordedSchedule
+from reconciler.state.base import JournalEntry, LockInfo, StateError
+
+#: The `format_version` of `export()` data that this code writes and reads.
+EXPORT_FORMAT_VERSION = 1
+
+#: Seconds between two attempts to take a lock someone else holds.
+LOCK_POLL_INTERVAL = 0.05
+
+TOOL_VERSION = __version__
+
+JOURNAL_OUTCOMES = ("ok", "failed")
+#: The outcome `journal_resolve` records (the entry was handled by a later run).
+RESOLVED = "resolved"
+
+
+def utc_now() -> str:
+    """Now, ISO 8601 in UTC with a `Z`, to the second (for people reading it)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def new_lineage() -> str:
+    return str(uuid.uuid4())
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return f"uid{os.getuid()}"
+
+
+def new_lock_info(operation: str) -> LockInfo:
+    """A lock for this process: who, where, since when, doing what."""
+    host = socket.gethostname()
+    pid = os.getpid()
+    return LockInfo(
+        id=str(uuid.uuid4()),
+        owner=f"{_user()}@{host} pid {pid}",
+        host=host,
+        pid=pid,
+        created_at=utc_now(),
+        operation=operation,
+    )
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this host."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def is_stale(info: LockInfo) -> bool:
+    """A lock is stale when its holder ran on this host and is gone."""
+    return info.host == socket.gethostname() and not pid_alive(info.pid)
+
+
+def dump_payload(payload: Mapping[str, Any] | None) -> str | None:
+    """A payload as stored: JSON text, keys in the order they are sent."""
+    if payload is None:
+        return None
+    try:
+        return json.dumps(dict(payload), ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise StateError(f"cannot record a payload that is not plain JSON: {exc}") from exc
+
+
+def load_payload(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise StateError(f"a recorded payload is not a JSON object: {text[:80]!r}")
+    return value
+
+
+def recorded_from_row(name: str, id_: int, payload: str, applied_at: str) -> RecordedSchedule:
+    return RecordedSchedule(
+        name=name, id=int(id_), payload=load_payload(payload) or {}, applied_at=applied_at
+    )
+
+
+def journal_from_row(row: tuple[Any, ...]) -> JournalEntry:
+    """A journal row (id, action, name, schedule_id, payload, started_at, outcome, detail)."""
+    id_, action, name, schedule_id, payload, started_at, outcome, detail = row
+    return JournalEntry(
+        id=int(id_),
+        action=action,
+        name=name,
+        schedule_id=None if schedule_id is None else int(schedule_id),
+        payload=load_payload(payload),
+        started_at=started_at,
+        outcome=outcome,
+        detail=detail,
+    )
+
+
+def check_outcome(outcome: str) -> None:
+    if outcome not in JOURNAL_OUTCOMES:
+        raise ValueError(f"journal outcome must be one of {JOURNAL_OUTCOMES}, not {outcome!r}")
+
+
+def export_data(
+    *,
+    lineage: str,
+    serial: int,
+    schedules: Iterable[RecordedSchedule],
+    unresolved: Iterable[JournalEntry],
+) -> dict[str, Any]:
+    """The JSON-able export every backend returns (schedules in name order)."""
+    return {
+        "format_version": EXPORT_FORMAT_VERSION,
+        "lineage": lineage,
+        "serial": serial,
+        "schedules": [
+            {"name": s.name, "id": s.id, "payload": dict(s.payload), "applied_at": s.applied_at}
+            for s in sorted(schedules, key=lambda s: s.name)
+        ],
+        "journal_unresolved": [
+            {
+                "id": e.id,
+                "action": e.action,
+                "name": e.name,
+                "schedule_id": e.schedule_id,
+                "payload": None if e.payload is None else dict(e.payload),
+                "started_at": e.started_at,
+                "outcome": e.outcome,
+                "detail": e.detail,
+            }
+            for e in unresolved
+        ],
+    }
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_export(data: object) -> tuple[str, int, list[RecordedSchedule]]:
+    """Validate exported state data; every problem found is reported at once."""
+    if not isinstance(data, Mapping):
+        raise StateError("state data to import must be a JSON object (as `state export` writes)")
+    problems: list[str] = []
+    version = data.get("format_version")
+    if version != EXPORT_FORMAT_VERSION:
+        problems.append(
+            f"format_version must be {EXPORT_FORMAT_VERSION} (got {version!r}); "
+            "this reconciler cannot read it"
+        )
+    lineage = data.get("lineage")
+    if not isinstance(lineage, str) or not lineage.strip():
+        problems.append("lineage must be a non-empty string")
+    serial = data.get("serial")
+    if not isinstance(serial, int) or isinstance(serial, bool) or serial < 0:
+        problems.append(f"serial must be a whole number >= 0 (got {serial!r})")
+    raw = data.get("schedules")
+    schedules: list[RecordedSchedule] = []
+    if not isinstance(raw, list):
+        problems.append("schedules must be a list")
+        raw = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        where = f"schedules[{index}]"
+        if not isinstance(item, Mapping):
+            problems.append(f"{where} must be an object with name, id, payload, applied_at")
+            continue
+        name, id_, payload, applied_at = (
+            item.get(k) for k in ("name", "id", "payload", "applied_at")
+        )
+        bad = [
+            msg
+            for ok, msg in (
+                (isinstance(name, str) and bool(name), "name must be a non-empty string"),
+                (_is_int(id_), f"id must be a whole number (got {id_!r})"),
+                (isinstance(payload, Mapping), "payload must be an object"),
+                (isinstance(applied_at, str), "applied_at must be a string"),
+            )
+            if not ok
+        ]
+        problems.extend(f"{where}: {msg}" for msg in bad)
+        if bad:
+            continue
+        assert isinstance(name, str) and isinstance(payload, Mapping)
+        assert isinstance(id_, int) and isinstance(applied_at, str)
+        if name in seen:
+            problems.append(f"{where}: schedule {name!r} appears twice")
+            continue
+        seen.add(name)
+        schedules.append(
+            RecordedSchedule(name=name, id=id_, payload=dict(payload), applied_at=applied_at)
+        )
+    if problems:
+        raise StateError(
+            "the state data cannot be imported:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    assert isinstance(lineage, str) and isinstance(serial, int)
+    return lineage, serial, schedules

@@ -1,0 +1,163 @@
+"""The state store interface every backend implements.
+
+The state records, for each schedule the reconciler owns, its name, the id
+Testsigma gave it, the payload last sent (anchor as declared) and when. It has
+a *lineage* (a random id fixed at creation) and a *serial* that grows by one
+with every apply that changed something. An apply holds the store's lock for
+its whole run. Each write is its own transaction, so an interrupted apply
+keeps every action that completed.
+
+The *journal* records each changing action's intent before its request is
+sent and its outcome after, so that a run killed mid-request leaves a trace
+the next run resolves instead of blindly repeating a POST.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from reconciler.engine.model import RecordedSchedule
+from reconciler.errors import ReconcilerError, UnsafeError
+
+
+class StateError(ReconcilerError):
+    """The state cannot be read or written (corrupt, foreign, newer version...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LockInfo:
+    """Who holds the apply lock, so a user can tell whether it is stale."""
+
+    id: str
+    owner: str  # "user@host pid 1234"
+    host: str
+    pid: int
+    created_at: str  # ISO 8601 UTC
+    operation: str  # "apply"
+
+
+class LockHeld(UnsafeError):
+    """Another run holds the lock (exit 3)."""
+
+    def __init__(self, info: LockInfo, *, stale: bool = False) -> None:
+        self.info = info
+        self.stale = stale
+        hint = (
+            f" The process is gone: if you are sure, run `reconciler state unlock {info.id}`."
+            if stale
+            else f" Wait for it, pass --lock-timeout, or if it is stale run "
+            f"`reconciler state unlock {info.id}`."
+        )
+        super().__init__(
+            f"the state is locked by {info.owner} since {info.created_at} "
+            f"(lock {info.id}, {info.operation}).{hint}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One changing action: intent written before the request, outcome after."""
+
+    id: int
+    action: str  # create | update | delete
+    name: str
+    schedule_id: int | None
+    payload: Mapping[str, Any] | None
+    started_at: str
+    outcome: str | None  # None while unknown; "ok" | "failed"
+    detail: str | None
+
+
+class StateStore(Protocol):
+    """What every state backend offers. Open one with `reconciler.state.open_store`."""
+
+    @property
+    def url(self) -> str:
+        """Where the state is, for messages (never with a password)."""
+        ...
+
+    @property
+    def lineage(self) -> str: ...
+
+    @property
+    def serial(self) -> int: ...
+
+    def read_all(self) -> dict[str, RecordedSchedule]:
+        """Every recorded schedule, by name, in one query."""
+        ...
+
+    def get(self, name: str) -> RecordedSchedule | None: ...
+
+    def record(self, schedule: RecordedSchedule, *, journal_entry: int | None = None) -> None:
+        """Insert or replace one schedule, in its own transaction.
+
+        With `journal_entry`, that entry's outcome is set to "ok" in the same
+        transaction, so the state and the journal never disagree.
+        """
+        ...
+
+    def forget(self, name: str, *, journal_entry: int | None = None) -> bool:
+        """Remove one schedule from the state (never from the server). True if it was there.
+
+        With `journal_entry`, that entry's outcome is set to "ok" in the same transaction.
+        """
+        ...
+
+    def bump_serial(self) -> int:
+        """Add one to the serial (once per apply that changed something); returns it."""
+        ...
+
+    def lock(self, *, operation: str, timeout: float = 0.0) -> AbstractContextManager[LockInfo]:
+        """Hold the apply lock for the block; raise LockHeld when another holds it past timeout."""
+        ...
+
+    def current_lock(self) -> LockInfo | None: ...
+
+    def force_unlock(self, lock_id: str) -> bool:
+        """Release a lock by id (for a stale one). True if that lock was held."""
+        ...
+
+    def journal_intent(
+        self,
+        *,
+        action: str,
+        name: str,
+        schedule_id: int | None,
+        payload: Mapping[str, Any] | None,
+    ) -> int:
+        """Record that a request is about to be sent; returns the entry id."""
+        ...
+
+    def journal_outcome(
+        self, entry_id: int, *, outcome: str, detail: str | None = None
+    ) -> None: ...
+
+    def journal_unresolved(self) -> list[JournalEntry]:
+        """Entries whose outcome was never recorded (the run died mid-request)."""
+        ...
+
+    def journal_resolve(self, entry_id: int, *, detail: str) -> None:
+        """Mark an unresolved entry as handled."""
+        ...
+
+    def export(self) -> dict[str, Any]:
+        """The whole state as JSON-able data (lineage, serial, schedules)."""
+        ...
+
+    def replace_all(self, *, lineage: str, serial: int, schedules: list[RecordedSchedule]) -> None:
+        """Replace every schedule, the lineage and the serial, in one transaction (import).
+
+        The journal is kept: it records requests that really reached the server.
+        """
+        ...
+
+    def close(self) -> None: ...
+
+
+def iter_sorted(records: Mapping[str, RecordedSchedule]) -> Iterator[RecordedSchedule]:
+    """Recorded schedules in name order (for stable output)."""
+    for name in sorted(records):
+        yield records[name]

@@ -1,0 +1,118 @@
+"""SQLite-only behaviour: a file that is not ours is never written; migrations back up first."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from reconciler.engine.model import RecordedSchedule
+from reconciler.state import StateError, open_store, sqlite
+
+RECORD = RecordedSchedule(name="nightly", id=4, payload={"name": "nightly"}, applied_at="t")
+
+
+def make_state(path: Path) -> str:
+    """A real state file with one schedule; returns its lineage."""
+    store = open_store(str(path))
+    try:
+        store.record(RECORD)
+        return store.lineage
+    finally:
+        store.close()
+
+
+def assert_refused_untouched(path: Path, *words: str) -> None:
+    before = path.read_bytes()
+    with pytest.raises(StateError) as refused:
+        open_store(f"sqlite:///{path}")
+    message = str(refused.value)
+    assert str(path) in message and "untouched" in message
+    for word in words:
+        assert word in message
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    path.write_bytes(b"terraform state, not ours\n" * 40)
+    assert_refused_untouched(path, "not an SQLite database")
+
+
+def test_a_truncated_state_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    make_state(path)
+    with sqlite3.connect(path) as conn:  # grow it past a few pages, then cut it in half
+        conn.execute("CREATE TABLE padding (x TEXT)")
+        conn.executemany("INSERT INTO padding VALUES (?)", [("x" * 900,)] * 50)
+    conn.close()
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert_refused_untouched(path, "cannot be read")
+
+
+def test_a_foreign_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "app.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)")
+        conn.execute("INSERT INTO users (email) VALUES ('a@example.com')")
+        conn.commit()
+    assert_refused_untouched(path, "not a reconciler state", "users")
+
+
+def test_a_state_from_a_newer_reconciler_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    make_state(path)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("UPDATE meta SET schema_version = 99")
+        conn.commit()
+    assert_refused_untouched(path, "newer reconciler", "version 99")
+
+
+def test_an_empty_file_and_a_missing_directory_are_created(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    nested = tmp_path / "a" / "b" / "state.db"
+    for path in (empty, nested):
+        store = open_store(str(path))
+        try:
+            assert store.serial == 0 and store.read_all() == {}
+        finally:
+            store.close()
+        assert path.stat().st_size > 0
+
+
+def test_migrating_an_older_state_backs_it_up_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "state.db"
+    lineage = make_state(path)
+    monkeypatch.setattr(
+        sqlite, "MIGRATIONS", [*sqlite.MIGRATIONS, ("ALTER TABLE schedules ADD COLUMN note TEXT",)]
+    )
+    store = open_store(str(path))
+    try:
+        assert store.lineage == lineage
+        assert store.read_all() == {"nightly": RECORD}
+    finally:
+        store.close()
+    backup = tmp_path / "state.db.bak-v1"
+    with closing(sqlite3.connect(backup)) as old, closing(sqlite3.connect(path)) as new:
+        assert old.execute("SELECT schema_version FROM meta").fetchone() == (1,)
+        assert old.execute("SELECT name FROM schedules").fetchall() == [("nightly",)]
+        assert new.execute("SELECT schema_version FROM meta").fetchone() == (2,)
+        assert "note" in {row[1] for row in new.execute("PRAGMA table_info(schedules)")}
+
+
+def test_two_processes_worth_of_connections_share_one_file(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    first, second = open_store(str(path)), open_store(str(path))
+    try:
+        assert first.lineage == second.lineage
+        first.record(RECORD)
+        assert second.get("nightly") == RECORD
+        assert second.bump_serial() == 1 and first.serial == 1
+    finally:
+        first.close()
+        second.close()
