@@ -1,0 +1,261 @@
+"""From desired, recorded (and, when refreshed, live) to an ordered plan (pure).
+
+`compute_plan` pairs every declared schedule with its recorded twin by name
+(the identity) and decides one action each: create, update (with field-level
+changes), noop, orphan (recorded but no longer declared) or delete (an orphan
+under --prune). Recorded payloads keep the anchor as declared, so a plan
+does not change just because time passed. Same inputs, same plan, same order.
+
+When the live server was read (refresh), `live` maps recorded names to what
+the server said: fields changed outside the reconciler become drift the
+update heals, and a schedule deleted outside is created again. `conflicts`
+maps names that must not be created to why (a schedule of that name exists
+on the server but is not recorded; a create whose outcome is unknown).
+
+`body_to_send` is the one place where the anchor becomes the time actually
+sent: a past anchor is moved to its first occurrence after now, because
+Testsigma refuses past times with a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from reconciler import timekeeping as tk
+from reconciler.engine.diff import field_changes
+from reconciler.engine.drift import live_as_payload_values, live_drift
+from reconciler.engine.model import (
+    Action,
+    ActionKind,
+    DesiredSchedule,
+    DesiredSet,
+    FieldChange,
+    Live,
+    Payload,
+    Plan,
+    RecordedSchedule,
+)
+from reconciler.errors import InputError, Location, Problem
+
+#: A time this close to now could be past when the request lands: aim after it.
+SEND_MARGIN = timedelta(minutes=2)
+
+
+def compute_plan(
+    desired: DesiredSet,
+    recorded: Mapping[str, RecordedSchedule],
+    *,
+    now: datetime,
+    prune: bool = False,
+    targets: Collection[str] | None = None,
+    live: Mapping[str, Live] | None = None,
+    conflicts: Mapping[str, str] | None = None,
+) -> Plan:
+    """The actions that converge the recorded state on the desired one.
+
+    Raises InputError when a declared schedule cannot be sent at all (a ONCE
+    whose time has passed, before it was ever created).
+    """
+    problems: list[Problem] = []
+    actions: list[Action] = []
+    declared = {s.name: s for s in desired.schedules}
+    live = live or {}
+    conflicts = conflicts or {}
+    for name in sorted(declared.keys() | recorded.keys()):
+        if targets is not None and name not in targets:
+            continue
+        want = declared.get(name)
+        have = recorded.get(name)
+        seen = live.get(name)
+        action: Action | None = None
+        if want is None and have is not None:
+            action = _orphan(have, prune=prune, gone=seen is not None and seen.schedule is None)
+        elif want is not None and (have is None or (seen is not None and seen.schedule is None)):
+            if name in conflicts:
+                action = _conflict(want, conflicts[name])
+            else:
+                action = _create(want, now=now, problems=problems, gone=have)
+        elif want is not None and have is not None:
+            drift = (
+                ()
+                if seen is None or seen.schedule is None
+                else live_drift(have.payload, seen.schedule, now=now)
+            )
+            action = _compare(
+                want,
+                have,
+                now=now,
+                problems=problems,
+                drift=drift,
+                live=seen.schedule if seen is not None else None,
+            )
+        if action is not None:
+            actions.append(action)
+    if targets is not None:
+        for name in sorted(set(targets) - declared.keys() - recorded.keys()):
+            problems.append(
+                Problem(Location("--target"), f"no schedule named {name!r} is declared or recorded")
+            )
+    if problems:
+        raise InputError(problems)
+    return Plan(actions=tuple(actions), warnings=desired.warnings)
+
+
+def body_to_send(payload: Payload, *, now: datetime) -> dict[str, Any]:
+    """The API body for a POST or PUT: the payload with a past anchor rolled forward."""
+    zone = tk.resolve_zone(str(payload["timezone"]))
+    anchor = tk.parse_api(str(payload["nextInterval"]))
+    upcoming = tk.next_occurrence_after(
+        anchor, str(payload["scheduleType"]), zone, now + SEND_MARGIN
+    )
+    if upcoming is None:
+        raise ValueError(f"{payload['name']}: the ONCE time {payload['nextInterval']} has passed")
+    return {**payload, "nextInterval": tk.format_api(upcoming)}
+
+
+def has_fired(payload: Payload, *, now: datetime) -> bool:
+    """Whether a ONCE schedule's time has passed (so it fired, or never can)."""
+    if payload.get("scheduleType") != "ONCE":
+        return False
+    zone = tk.resolve_zone(str(payload["timezone"]))
+    anchor = tk.parse_api(str(payload["nextInterval"]))
+    return tk.has_fired(anchor, "ONCE", zone, now)
+
+
+def _create(
+    want: DesiredSchedule,
+    *,
+    now: datetime,
+    problems: list[Problem],
+    gone: RecordedSchedule | None = None,
+) -> Action | None:
+    if has_fired(want.payload, now=now):
+        problems.append(
+            Problem(
+                want.location_of("nextInterval"),
+                f"schedule {want.name!r} is ONCE at {want.payload['nextInterval']} "
+                f"{want.payload['timezone']}, which has passed: Testsigma refuses past times. "
+                "Move nextInterval into the future or remove the schedule.",
+            )
+        )
+        return None
+    return Action(
+        kind=ActionKind.CREATE,
+        name=want.name,
+        id=None,
+        before=None,
+        after=want.payload,
+        reason=(
+            f"deleted outside the reconciler (was id {gone.id}); creating it again"
+            if gone is not None
+            else "declared, not yet created"
+        ),
+        location=want.location,
+    )
+
+
+def _conflict(want: DesiredSchedule, why: str) -> Action:
+    return Action(
+        kind=ActionKind.CONFLICT,
+        name=want.name,
+        id=None,
+        before=None,
+        after=want.payload,
+        reason=why,
+        location=want.location,
+    )
+
+
+def _compare(
+    want: DesiredSchedule,
+    have: RecordedSchedule,
+    *,
+    now: datetime,
+    problems: list[Problem],
+    drift: tuple[FieldChange, ...] = (),
+    live: Mapping[str, Any] | None = None,
+) -> Action | None:
+    changes = field_changes(have.payload, want.payload)
+    fired = has_fired(want.payload, now=now)
+    if fired and not changes:
+        drift = ()  # a ONCE that fired cannot be sent again; what the server shows is history
+    if not changes and not drift:
+        reason = "already fired" if fired else "in sync"
+        return Action(
+            kind=ActionKind.NOOP,
+            name=want.name,
+            id=have.id,
+            before=have.payload,
+            after=want.payload,
+            reason=reason,
+            location=want.location,
+        )
+    if drift:
+        assert live is not None
+        server_now = live_as_payload_values(have.payload, live)
+        current = {**have.payload, **{d.field: server_now.get(d.field, d.after) for d in drift}}
+        changes = field_changes(current, want.payload)
+    if fired:
+        problems.append(
+            Problem(
+                want.location_of("nextInterval"),
+                f"schedule {want.name!r} changed, but it is ONCE at "
+                f"{want.payload['nextInterval']} {want.payload['timezone']}, which has passed: "
+                "Testsigma refuses past times. Move nextInterval into the future.",
+            )
+        )
+        return None
+    yaml_fields = [c.field for c in field_changes(have.payload, want.payload)]
+    reasons = []
+    if drift:
+        outside = ", ".join(f"{d.field} {_plain(d.before)} -> {_plain(d.after)}" for d in drift)
+        reasons.append(f"changed outside the reconciler: {outside}")
+    if yaml_fields:
+        reasons.append(f"YAML changed: {', '.join(yaml_fields)}")
+    return Action(
+        kind=ActionKind.UPDATE,
+        name=want.name,
+        id=have.id,
+        before=have.payload,
+        after=want.payload,
+        changes=changes,
+        reason="; ".join(reasons),
+        location=want.location,
+        drift=drift,
+    )
+
+
+def _plain(value: Any) -> str:
+    return "(none)" if value is None else str(value)
+
+
+def _orphan(have: RecordedSchedule, *, prune: bool, gone: bool = False) -> Action:
+    if gone:
+        return Action(
+            kind=ActionKind.DELETE if prune else ActionKind.ORPHAN,
+            name=have.name,
+            id=have.id,
+            before=have.payload,
+            after=None,
+            reason="no longer declared, and already deleted outside the reconciler"
+            + ("" if prune else " (use --prune to forget it)"),
+        )
+    if prune:
+        return Action(
+            kind=ActionKind.DELETE,
+            name=have.name,
+            id=have.id,
+            before=have.payload,
+            after=None,
+            reason="no longer declared (--prune)",
+        )
+    return Action(
+        kind=ActionKind.ORPHAN,
+        name=have.name,
+        id=have.id,
+        before=have.payload,
+        after=None,
+        reason="no longer declared; left alone (use --prune to delete it)",
+    )

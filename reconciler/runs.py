@@ -1,0 +1,392 @@
+"""On-demand partial runs: trigger, wait for the verdict, save the reports (shell).
+
+The other half of Testsigma's partial-run API (SPEC §6). This module is the
+library the `reconciler run` command calls; it prints nothing. Its pieces:
+
+- `RunRequest` (what to post) from a declared run (`request_for`) or from
+  ad hoc flags (`ad_hoc_request`, which checks them all at once);
+- `trigger` posts it and returns a `RunHandle` (id, link, name);
+- `wait_for_runs` polls every unfinished run with a growing interval until
+  each completes, the timeout passes (the run is left running) or `stop` is
+  set (Ctrl-C stops the waiting, never the run). Progress goes to an
+  `on_change` callback so the CLI decides how to show it. The clock and the
+  sleep are injectable, and the default sleep is `stop.wait`, so Ctrl-C is
+  prompt and tests need no real waiting;
+- `exit_code_for` turns outcomes into the exit code SPEC §5 defines;
+- `save_junit` / `write_run_ids` write files atomically (temp file + rename),
+  so a CI step never reads half a report.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+from reconciler.engine.model import DesiredRun
+from reconciler.errors import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_TIMEOUT,
+    InputError,
+    Location,
+    Problem,
+    ReconcilerError,
+)
+from reconciler.testsigma.errors import (
+    ApiError,
+    BadResponseError,
+    ServerError,
+    TransportError,
+)
+
+log = logging.getLogger(__name__)
+
+#: Exit code when the user stopped the wait (Ctrl-C): no verdict, the run goes on.
+EXIT_INTERRUPTED = 130
+COMPLETED = "STATUS_COMPLETED"
+PASSING_RESULTS = frozenset({"SUCCESS", "PASSED"})
+#: Consecutive failed polls of one run (each already retried by the client) before giving up.
+MAX_POLL_FAILURES = 3
+_TRANSIENT = (ServerError, TransportError, BadResponseError)
+_LINK_KEYS = ("app_url", "appUrl", "url", "link", "runUrl")
+_COUNTERS = (
+    ("passedCount", "passed"),
+    ("failedCount", "failed"),
+    ("abortedCount", "aborted"),
+    ("stoppedCount", "stopped"),
+    ("notExecutedCount", "not executed"),
+    ("queuedCount", "queued"),
+)
+
+
+class RunsClient(Protocol):
+    """The calls this module makes (`TestsigmaClient` has them)."""
+
+    def trigger_run(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def get_run(self, run_id: int) -> dict[str, Any]: ...
+
+    def get_junit(self, run_id: int) -> bytes: ...
+
+
+class RunWaitError(ReconcilerError):
+    """Polling a run kept failing; the run itself may well still be going."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    """A run to trigger: the declared run's name (None when ad hoc) and the body to post."""
+
+    name: str | None
+    body: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RunHandle:
+    """A triggered run: its id, the link Testsigma gave (if any), and the declared name."""
+
+    id: int
+    link: str | None
+    name: str | None
+
+    @property
+    def label(self) -> str:
+        """How messages name the run: `smoke-on-merge (run 90001)` or `run 90001`."""
+        return f"{self.name} (run {self.id})" if self.name else f"run {self.id}"
+
+
+class RunState(StrEnum):
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    TIMED_OUT = "TIMED_OUT"
+    WAIT_STOPPED = "WAIT_STOPPED"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """How waiting for one run ended: the last run JSON seen, the verdict, one line."""
+
+    handle: RunHandle
+    run: Mapping[str, Any]
+    state: RunState
+    summary: str
+
+    @property
+    def passed(self) -> bool:
+        return self.state is RunState.PASSED
+
+
+# --- requests ------------------------------------------------------------------
+
+
+def request_for(run: DesiredRun) -> RunRequest:
+    """The request for a run declared under `runs:`."""
+    return RunRequest(name=run.name, body=dict(run.body))
+
+
+def ad_hoc_request(
+    *,
+    execution_id: int | None,
+    config_name: str | None = None,
+    config_id: int | None = None,
+    environment_id: int | None = None,
+    build_no: str | None = None,
+    runtime: Sequence[str] = (),
+) -> RunRequest:
+    """A request from `--execution-id`, `--config-name`/`--config-id`, ... flags.
+
+    Raises InputError listing every bad flag at once.
+    """
+    problems: list[Problem] = []
+
+    def bad(flag: str, message: str) -> None:
+        problems.append(Problem(Location(flag), message))
+
+    body: dict[str, Any] = {}
+    if execution_id is None:
+        bad("--execution-id", "an ad hoc run needs the test plan id (or give a declared run NAME)")
+    elif execution_id <= 0:
+        bad("--execution-id", f"must be a positive test plan id, not {execution_id}")
+    else:
+        body["executionId"] = execution_id
+    if config_name is not None and config_id is not None:
+        bad("--config-id", "give --config-name or --config-id, not both")
+    elif config_name is not None:
+        if not config_name.strip():
+            bad("--config-name", "must not be empty")
+        body["executionConfig"] = {"name": config_name}
+    elif config_id is not None:
+        if config_id <= 0:
+            bad("--config-id", f"must be a positive favourite id, not {config_id}")
+        body["executionConfig"] = {"id": config_id}
+    if environment_id is not None:
+        if environment_id <= 0:
+            bad("--environment-id", f"must be a positive environment id, not {environment_id}")
+        body["environmentId"] = environment_id
+    if build_no is not None:
+        body["buildNo"] = build_no
+    runtime_data: dict[str, str] = {}
+    for item in runtime:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            bad("--runtime", f"expected KEY=VALUE, got {item!r}")
+        elif key in runtime_data:
+            bad("--runtime", f"{key} is given twice")
+        else:
+            runtime_data[key] = value
+    if runtime_data:
+        body["runtimeData"] = runtime_data
+    if problems:
+        raise InputError(problems)
+    return RunRequest(name=None, body=body)
+
+
+# --- trigger and wait ------------------------------------------------------------
+
+
+def trigger(client: RunsClient, request: RunRequest) -> RunHandle:
+    """POST the request; the handle of the run Testsigma started."""
+    run = client.trigger_run(request.body)
+    link = next((v for k in _LINK_KEYS if isinstance(v := run.get(k), str) and v), None)
+    handle = RunHandle(id=int(run["id"]), link=link, name=request.name)
+    log.info("triggered %s: %s", handle.label, link or "no link given")
+    return handle
+
+
+def wait_for_runs(
+    client: RunsClient,
+    handles: Sequence[RunHandle],
+    *,
+    timeout: float,
+    poll_interval: float,
+    max_interval: float = 30.0,
+    on_change: Callable[[RunHandle, dict[str, Any]], None] | None = None,
+    stop: threading.Event | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], object] | None = None,
+) -> list[RunOutcome]:
+    """Poll every unfinished run until all complete, `timeout` passes, or `stop` is set.
+
+    The interval starts at `poll_interval` and grows x1.5 per round, capped
+    at `max_interval`. `on_change(handle, run)` is called whenever a run's
+    status, result or counters differ from the last poll (and on the first).
+    Outcomes come back in the order of `handles`. Raises RunWaitError when
+    one run cannot be read `MAX_POLL_FAILURES` times in a row.
+    """
+    if poll_interval <= 0:
+        raise ReconcilerError(f"the poll interval must be positive, not {poll_interval}")
+    if timeout < 0:
+        raise ReconcilerError(f"the timeout must not be negative, not {timeout}")
+    stop = stop or threading.Event()
+    pause = sleep or stop.wait
+    deadline = clock() + timeout
+    interval = poll_interval
+    last: dict[int, dict[str, Any]] = {}
+    seen: dict[int, tuple[Any, ...]] = {}
+    failures: dict[int, int] = {}
+    outcomes: dict[int, RunOutcome] = {}
+    while True:
+        for handle in handles:
+            if stop.is_set():
+                break
+            if handle.id in outcomes:
+                continue
+            run = _poll(client, handle, failures)
+            if run is None:
+                continue
+            last[handle.id] = run
+            signature = _signature(run)
+            if seen.get(handle.id) != signature:
+                seen[handle.id] = signature
+                if on_change is not None:
+                    on_change(handle, run)
+            if run.get("status") == COMPLETED:
+                outcomes[handle.id] = _verdict(handle, run)
+        if len(outcomes) == len({h.id for h in handles}):
+            break
+        if stop.is_set():
+            _settle_rest(handles, outcomes, last, RunState.WAIT_STOPPED, timeout=timeout)
+            break
+        remaining = deadline - clock()
+        if remaining <= 0:
+            _settle_rest(handles, outcomes, last, RunState.TIMED_OUT, timeout=timeout)
+            break
+        pause(min(interval, remaining))
+        interval = min(interval * 1.5, max_interval)
+        if stop.is_set():
+            _settle_rest(handles, outcomes, last, RunState.WAIT_STOPPED, timeout=timeout)
+            break
+    return [outcomes[h.id] for h in handles]
+
+
+def _poll(client: RunsClient, handle: RunHandle, failures: dict[int, int]) -> dict[str, Any] | None:
+    try:
+        run = client.get_run(handle.id)
+    except _TRANSIENT as exc:
+        failures[handle.id] = failures.get(handle.id, 0) + 1
+        if failures[handle.id] >= MAX_POLL_FAILURES:
+            raise RunWaitError(
+                f"could not read {handle.label} {failures[handle.id]} times in a row "
+                f"(last: {exc}); the run may still be going on Testsigma"
+                + (f": {handle.link}" if handle.link else "")
+            ) from exc
+        log.warning("could not read %s (%s); will try again", handle.label, exc)
+        return None
+    except ApiError as exc:
+        raise RunWaitError(
+            f"could not read {handle.label}: {exc}; the run was not cancelled"
+        ) from exc
+    failures[handle.id] = 0
+    return run
+
+
+def _signature(run: Mapping[str, Any]) -> tuple[Any, ...]:
+    counters = tuple(sorted((k, repr(v)) for k, v in run.items() if k.endswith("Count")))
+    return (run.get("status"), run.get("result"), counters)
+
+
+def _verdict(handle: RunHandle, run: dict[str, Any]) -> RunOutcome:
+    passed = run.get("result") in PASSING_RESULTS
+    state = RunState.PASSED if passed else RunState.FAILED
+    return RunOutcome(handle=handle, run=run, state=state, summary=describe_run(run))
+
+
+def _settle_rest(
+    handles: Iterable[RunHandle],
+    outcomes: dict[int, RunOutcome],
+    last: Mapping[int, dict[str, Any]],
+    state: RunState,
+    *,
+    timeout: float,
+) -> None:
+    for handle in handles:
+        if handle.id in outcomes:
+            continue
+        run = last.get(handle.id, {"id": handle.id})
+        timed_out = state is RunState.TIMED_OUT
+        why = f"timed out after {timeout:g}s" if timed_out else "stopped waiting"
+        summary = f"{why} ({describe_run(run)}); {handle.label} was left running on Testsigma" + (
+            f": {handle.link}" if handle.link else ""
+        )
+        outcomes[handle.id] = RunOutcome(handle=handle, run=run, state=state, summary=summary)
+
+
+def describe_run(run: Mapping[str, Any]) -> str:
+    """One line: status, result and counters, e.g. `STATUS_COMPLETED, SUCCESS: 12 passed ...`."""
+    status = run.get("status") or "status unknown"
+    result = run.get("result") or "no result yet"
+    always = ("passedCount", "failedCount")
+    counts = [
+        f"{run[key]} {word}"
+        for key, word in _COUNTERS
+        if key in run and (key in always or run[key] not in (None, 0))
+    ]
+    if "totalCount" in run:
+        counts.append(f"{run['totalCount']} total")
+    return f"{status}, {result}" + (f": {', '.join(counts)}" if counts else "")
+
+
+def exit_code_for(outcomes: Iterable[RunOutcome]) -> int:
+    """0 when every run passed; 1 when any failed; else 130 if the wait was
+    stopped; else 4 when any timed out (SPEC §5)."""
+    states = {o.state for o in outcomes}
+    if RunState.FAILED in states:
+        return EXIT_ERROR
+    if RunState.WAIT_STOPPED in states:
+        return EXIT_INTERRUPTED
+    if RunState.TIMED_OUT in states:
+        return EXIT_TIMEOUT
+    return EXIT_OK
+
+
+# --- files -------------------------------------------------------------------------
+
+
+def save_junit(client: RunsClient, run_id: int, path: Path | str) -> Path:
+    """Fetch the run's JUnit XML and write it to `path` atomically.
+
+    Refuses (BadResponseError) an answer that is not XML, leaving `path` alone.
+    """
+    report = client.get_junit(run_id)
+    try:
+        ET.fromstring(report)
+    except ET.ParseError as exc:
+        raise BadResponseError(
+            f"GET /reports/junit/{run_id}", f"the JUnit report is not valid XML ({exc})"
+        ) from None
+    return _write_atomically(Path(path), report)
+
+
+def write_run_ids(path: Path | str, ids: Iterable[int]) -> Path:
+    """Write run ids to `path`, one per line, atomically (for later CI steps)."""
+    text = "".join(f"{run_id}\n" for run_id in ids)
+    return _write_atomically(Path(path), text.encode("utf-8"))
+
+
+def _write_atomically(path: Path, data: bytes) -> Path:
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ReconcilerError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
