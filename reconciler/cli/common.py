@@ -1,0 +1,246 @@
+"""What every command shares: the app, output, error handling, shared options, loaders."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+
+import typer
+
+from reconciler import __version__
+from reconciler.errors import EXIT_ERROR, ReconcilerError
+
+if TYPE_CHECKING:
+    from reconciler.engine.model import DesiredSet, Plan
+    from reconciler.settings import Connection
+    from reconciler.state.base import StateStore
+    from reconciler.testsigma.client import TestsigmaClient
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="reconciler",
+    help="GitOps for Testsigma scheduled partial test runs: declare schedules in YAML, "
+    "plan, apply.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+state_app = typer.Typer(
+    help="Inspect or edit the recorded state.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(state_app, name="state")
+
+
+class Options:
+    """Global flags, set by the top-level callback."""
+
+    verbose = False
+    quiet = False
+
+
+def err(message: str) -> None:
+    """An error or warning line on stderr (secrets redacted)."""
+    from reconciler.settings import redact
+
+    typer.echo(redact(message), err=True)
+
+
+def info(message: str) -> None:
+    """A progress or note line on stderr, unless --quiet."""
+    if not Options.quiet:
+        err(message)
+
+
+def out(text: str) -> None:
+    """Results on stdout (secrets redacted)."""
+    from reconciler.settings import redact
+
+    typer.echo(redact(text))
+
+
+def guard(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn errors into one clear line and an exit code; a traceback only with --verbose."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except ReconcilerError as exc:
+            if Options.verbose:
+                logging.getLogger("reconciler").debug("error", exc_info=True)
+            err(f"Error: {exc.message}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err("Interrupted.")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if Options.verbose:
+                raise
+            err(
+                f"Internal error: {type(exc).__name__}: {exc}. This is a bug; "
+                "run again with --verbose for the traceback and report it."
+            )
+            raise typer.Exit(EXIT_ERROR) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reconciler {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log every request and retry.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and results.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    Options.verbose = verbose
+    Options.quiet = quiet
+    level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    from reconciler.settings import reinstall_redaction
+
+    reinstall_redaction()
+    if verbose:
+        logging.getLogger("reconciler").setLevel(logging.DEBUG)
+    logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+# --- shared options ------------------------------------------------------
+
+Paths = Annotated[
+    list[Path], typer.Argument(help="YAML files or directories (searched recursively).")
+]
+StateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--state",
+        envvar="RECONCILER_STATE",
+        help="State URL: sqlite:///path.db (default .reconciler/state.db) or "
+        "postgresql://user@host/db?workspace=NAME.",
+    ),
+]
+ApiUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--api-url",
+        help="Testsigma API base URL (env TESTSIGMA_API_URL).",
+        show_default="https://app.testsigma.com/api/v1",
+    ),
+]
+ApiKeyFileOpt = Annotated[
+    Path | None,
+    typer.Option("--api-key-file", help="File holding the API key (else env TESTSIGMA_API_KEY)."),
+]
+CaBundleOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca-bundle", help="CA certificates for a private Testsigma host (TLS is always verified)."
+    ),
+]
+ConnectTimeoutOpt = Annotated[
+    float, typer.Option("--connect-timeout", min=0.1, help="Seconds to connect.")
+]
+ReadTimeoutOpt = Annotated[
+    float, typer.Option("--read-timeout", min=0.1, help="Seconds to wait for an answer.")
+]
+TotalTimeoutOpt = Annotated[
+    float, typer.Option("--timeout", min=1, help="Seconds for one call, retries included.")
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="Output: text, json or markdown.")]
+PruneOpt = Annotated[
+    bool, typer.Option("--prune", help="Delete recorded schedules that are no longer declared.")
+]
+TargetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--target", help="Limit to this schedule (repeatable). Not for routine use."),
+]
+ParallelismOpt = Annotated[
+    int, typer.Option("--parallelism", min=1, max=64, help="Requests in flight at once.")
+]
+RefreshOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--refresh/--no-refresh",
+        help="Read the live schedules first (default: on when an API key is set).",
+        show_default=False,
+    ),
+]
+
+
+def load_desired_from(paths: list[Path]) -> DesiredSet:
+    from reconciler.sources import read_sources
+    from reconciler.spec import load_desired
+
+    desired = load_desired(read_sources(paths))
+    for warning in desired.warnings:
+        info(str(warning))
+    return desired
+
+
+def open_state(url: str | None) -> StateStore:
+    from reconciler.state import open_store
+
+    return open_store(url)
+
+
+def make_client(
+    conn: Connection,
+    *,
+    ca_bundle: Path | None = None,
+    connect_timeout: float = 10.0,
+    read_timeout: float = 30.0,
+    total_timeout: float = 120.0,
+) -> TestsigmaClient:
+    from reconciler.testsigma.client import TestsigmaClient, Timeouts
+
+    if ca_bundle is not None and not ca_bundle.is_file():
+        raise ReconcilerError(f"--ca-bundle {ca_bundle}: no such file")
+    return TestsigmaClient(
+        base_url=conn.api_url,
+        api_key=conn.require_key(),
+        timeouts=Timeouts(connect=connect_timeout, read=read_timeout, total=total_timeout),
+        ca_bundle=str(ca_bundle) if ca_bundle else None,
+    )
+
+
+def render_plan(plan: Plan, fmt: str) -> str:
+    from reconciler.settings import now
+
+    if fmt == "json":
+        import json
+
+        from reconciler.render.json_doc import plan_document
+
+        return json.dumps(plan_document(plan, now=now()), indent=2, ensure_ascii=False)
+    if fmt == "markdown":
+        from reconciler.render.markdown import render_plan as markdown
+
+        return markdown(plan, now=now())
+    from reconciler.render.text import render_plan as text
+
+    return text(plan, now=now())
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in ("text", "json", "markdown"):
+        raise ReconcilerError(f"--format must be text, json or markdown, not {fmt!r}")
+    return fmt

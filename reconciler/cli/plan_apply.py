@@ -1,0 +1,451 @@
+"""`validate`, `plan`, `apply` and `schema`: the core loop on the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from reconciler.cli.common import (
+    ApiKeyFileOpt,
+    ApiUrlOpt,
+    CaBundleOpt,
+    ConnectTimeoutOpt,
+    FormatOpt,
+    ParallelismOpt,
+    PruneOpt,
+    ReadTimeoutOpt,
+    RefreshOpt,
+    StateOpt,
+    TargetOpt,
+    TotalTimeoutOpt,
+    app,
+    check_format,
+    guard,
+    info,
+    load_desired_from,
+    make_client,
+    open_state,
+    out,
+    render_plan,
+)
+from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, ReconcilerError, UnsafeError
+
+if TYPE_CHECKING:
+    from reconciler.engine.apply import ApplyReport
+    from reconciler.engine.model import DesiredSet, Plan
+    from reconciler.state.base import StateStore
+    from reconciler.testsigma.client import TestsigmaClient
+    from reconciler.workflow import Prepared
+
+ForceOpt = Annotated[bool, typer.Option("--force", help="Allow a plan over the safety limits.")]
+PreflightOpt = Annotated[
+    bool,
+    typer.Option(
+        "--preflight/--no-preflight",
+        help="Check test plans and favourites against the account first (when an API key is set).",
+    ),
+]
+MaxDeleteOpt = Annotated[
+    float,
+    typer.Option(
+        "--max-delete-percent",
+        min=0,
+        max=100,
+        help="Refuse a plan deleting more than this share of recorded schedules "
+        "(when at least 10 are recorded).",
+    ),
+]
+MaxUpdateOpt = Annotated[
+    float,
+    typer.Option(
+        "--max-update-percent",
+        min=0,
+        max=100,
+        help="Refuse a plan updating more than this share of recorded schedules "
+        "(when at least 10 are recorded).",
+    ),
+]
+
+
+@app.command()
+@guard
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="YAML files or directories.")],
+) -> None:
+    """Load and check the YAML; no network.
+
+    Every problem of every file is reported at once, each with file, line and column.
+
+    Example: reconciler validate schedules/
+    """
+    desired = load_desired_from(paths)
+    info(f"OK: {len(desired.schedules)} schedule(s) and {len(desired.runs)} run(s) are valid.")
+
+
+def _prepare(
+    desired: DesiredSet,
+    store: StateStore,
+    client: TestsigmaClient | None,
+    *,
+    refresh: bool | None,
+    prune: bool,
+    target: list[str] | None,
+    parallelism: int,
+    write: bool,
+    preflight: bool,
+) -> Prepared:
+    from reconciler.settings import now
+    from reconciler.testsigma.account import AccountCache
+    from reconciler.workflow import prepare_plan
+
+    if target:
+        info("Warning: --target limits the plan to some schedules; it is not for routine use.")
+    account = AccountCache(client).fetch() if client is not None and preflight else None
+    prepared = prepare_plan(
+        desired,
+        store,
+        client=client,
+        refresh_live=client is not None and refresh is not False,
+        now=now(),
+        prune=prune,
+        targets=frozenset(target) if target else None,
+        parallelism=parallelism,
+        write=write,
+        account=account,
+    )
+    for note in prepared.notes:
+        info(f"Note: {note}")
+    return prepared
+
+
+def _check_safety(
+    plan: Plan, *, recorded: int, force: bool, max_delete: float, max_update: float
+) -> list[str]:
+    from reconciler.engine.safety import Limits, safety_violations
+
+    problems = safety_violations(
+        plan,
+        recorded_count=recorded,
+        limits=Limits(max_delete_percent=max_delete, max_update_percent=max_update),
+    )
+    if problems and force:
+        for problem in problems:
+            info(f"Warning (--force): {problem}")
+        return []
+    return problems
+
+
+@app.command()
+@guard
+def plan(
+    paths: Annotated[list[Path], typer.Argument(help="YAML files or directories.")],
+    state: StateOpt = None,
+    api_url: ApiUrlOpt = None,
+    api_key_file: ApiKeyFileOpt = None,
+    ca_bundle: CaBundleOpt = None,
+    connect_timeout: ConnectTimeoutOpt = 10.0,
+    read_timeout: ReadTimeoutOpt = 30.0,
+    timeout: TotalTimeoutOpt = 120.0,
+    fmt: FormatOpt = "text",
+    prune: PruneOpt = False,
+    target: TargetOpt = None,
+    refresh: RefreshOpt = None,
+    parallelism: ParallelismOpt = 8,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Save the plan for `apply --plan FILE`.")
+    ] = None,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 2 when there are changes.")
+    ] = False,
+    force: ForceOpt = False,
+    max_delete_percent: MaxDeleteOpt = 30.0,
+    max_update_percent: MaxUpdateOpt = 30.0,
+    preflight: PreflightOpt = True,
+) -> None:
+    """Preview what apply would do. Sends no changing call (no POST, PUT or DELETE).
+
+    With an API key it first reads the live schedules, to show what changed
+    outside the reconciler; --no-refresh plans from the recorded state alone.
+
+    Examples:
+
+      reconciler plan schedules/
+
+      reconciler plan schedules/ --format markdown > plan.md
+
+      reconciler plan schedules/ --out plan.json && reconciler apply --plan plan.json
+    """
+    from reconciler.settings import connection
+
+    check_format(fmt)
+    conn = connection(api_url, api_key_file)
+    desired = load_desired_from(paths)
+    store = open_state(state)
+    client = None
+    try:
+        if conn.api_key and (refresh is not False or preflight):
+            client = make_client(
+                conn,
+                ca_bundle=ca_bundle,
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                total_timeout=timeout,
+            )
+        prepared = _prepare(
+            desired,
+            store,
+            client,
+            refresh=refresh,
+            prune=prune,
+            target=target,
+            parallelism=parallelism,
+            write=False,
+            preflight=preflight,
+        )
+        lineage, serial = store.lineage, store.serial
+    finally:
+        if client is not None:
+            client.close()
+        store.close()
+    result = prepared.plan
+    out(render_plan(result, fmt))
+    problems = _check_safety(
+        result,
+        recorded=len(prepared.recorded),
+        force=force,
+        max_delete=max_delete_percent,
+        max_update=max_update_percent,
+    )
+    for problem in problems:
+        info(f"Warning: apply will refuse this plan: {problem}")
+    if out_file is not None:
+        _save_plan(
+            out_file,
+            desired,
+            result,
+            lineage=lineage,
+            serial=serial,
+            options={"prune": prune, "targets": sorted(target or []), "force": force},
+        )
+    if result.conflicts:
+        raise typer.Exit(EXIT_ERROR)
+    if detailed_exitcode and result.has_changes:
+        raise typer.Exit(EXIT_CHANGES)
+
+
+def _save_plan(
+    path: Path,
+    desired: DesiredSet,
+    plan_: Plan,
+    *,
+    lineage: str,
+    serial: int,
+    options: dict[str, object],
+) -> None:
+    from reconciler.engine.planfile import desired_digest, plan_to_document
+    from reconciler.fileio import write_atomically
+
+    doc = plan_to_document(
+        plan_, lineage=lineage, serial=serial, digest=desired_digest(desired), options=options
+    )
+    write_atomically(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    info(f"Saved the plan to {path}; apply exactly it with `reconciler apply --plan {path}`.")
+
+
+@app.command()
+@guard
+def apply(
+    paths: Annotated[list[Path] | None, typer.Argument(help="YAML files or directories.")] = None,
+    plan_file: Annotated[
+        Path | None, typer.Option("--plan", help="Apply exactly this saved plan.")
+    ] = None,
+    state: StateOpt = None,
+    api_url: ApiUrlOpt = None,
+    api_key_file: ApiKeyFileOpt = None,
+    ca_bundle: CaBundleOpt = None,
+    connect_timeout: ConnectTimeoutOpt = 10.0,
+    read_timeout: ReadTimeoutOpt = 30.0,
+    timeout: TotalTimeoutOpt = 120.0,
+    fmt: FormatOpt = "text",
+    prune: PruneOpt = False,
+    target: TargetOpt = None,
+    refresh: RefreshOpt = None,
+    parallelism: ParallelismOpt = 4,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Apply without asking.")
+    ] = False,
+    lock_timeout: Annotated[
+        float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for the state lock.")
+    ] = 0.0,
+    force: ForceOpt = False,
+    max_delete_percent: MaxDeleteOpt = 30.0,
+    max_update_percent: MaxUpdateOpt = 30.0,
+    preflight: PreflightOpt = True,
+) -> None:
+    """Plan, show the plan, ask, then apply it against Testsigma.
+
+    Each action is recorded in the state the moment it succeeds. Without a
+    terminal, --auto-approve is required.
+
+    Examples:
+
+      reconciler apply schedules/ --auto-approve
+
+      reconciler apply schedules/ --prune
+
+      reconciler apply --plan plan.json --auto-approve
+    """
+    from reconciler.settings import connection
+
+    check_format(fmt)
+    if not paths and plan_file is None:
+        raise ReconcilerError("apply needs YAML paths, or --plan FILE")
+    conn = connection(api_url, api_key_file)
+    conn.require_key()
+    desired = load_desired_from(paths) if paths else None
+    if not auto_approve and not sys.stdin.isatty():
+        raise ReconcilerError(
+            "apply asks for confirmation, but there is no terminal: pass --auto-approve "
+            "(after reviewing `reconciler plan`)"
+        )
+    store = open_state(state)
+    try:
+        with (
+            store.lock(operation="apply", timeout=lock_timeout),
+            make_client(
+                conn,
+                ca_bundle=ca_bundle,
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                total_timeout=timeout,
+            ) as client,
+        ):
+            if plan_file is not None:
+                result, recorded_count, force = _load_saved(plan_file, store, desired, force)
+            else:
+                assert desired is not None
+                prepared = _prepare(
+                    desired,
+                    store,
+                    client,
+                    refresh=refresh,
+                    prune=prune,
+                    target=target,
+                    parallelism=parallelism,
+                    write=True,
+                    preflight=preflight,
+                )
+                result, recorded_count = prepared.plan, len(prepared.recorded)
+            out(render_plan(result, fmt))
+            problems = _check_safety(
+                result,
+                recorded=recorded_count,
+                force=force,
+                max_delete=max_delete_percent,
+                max_update=max_update_percent,
+            )
+            if problems:
+                raise UnsafeError("refusing to apply: " + "; ".join(problems))
+            for conflict in result.conflicts:
+                info(f"✗ conflict {conflict.name}: {conflict.reason}")
+            if not result.has_changes:
+                if result.conflicts:
+                    raise typer.Exit(EXIT_ERROR)
+                return
+            if not auto_approve and not typer.confirm("Apply these changes?", default=False):
+                info("Apply cancelled; nothing was changed.")
+                raise typer.Exit(EXIT_ERROR)
+            report = _execute(result, store=store, client=client, parallelism=parallelism)
+    finally:
+        store.close()
+    if not report.ok or result.conflicts or report.interrupted:
+        raise typer.Exit(EXIT_ERROR if not report.interrupted else 130)
+
+
+def _load_saved(
+    path: Path, store: StateStore, desired: DesiredSet | None, force: bool
+) -> tuple[Plan, int, bool]:
+    from reconciler.engine.planfile import check_current, desired_digest, plan_from_document
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReconcilerError(f"cannot read the saved plan {path}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ReconcilerError(f"{path} is not a saved plan: {exc}") from None
+    saved = plan_from_document(doc, source=str(path))
+    check_current(saved, lineage=store.lineage, serial=store.serial, source=str(path))
+    if desired is not None and desired_digest(desired) != saved.desired_digest:
+        raise UnsafeError(
+            f"the YAML changed since {path} was made: plan again, or apply without the paths"
+        )
+    return saved.plan, len(store.read_all()), force or bool(saved.options.get("force"))
+
+
+def _execute(
+    plan_: Plan, *, store: StateStore, client: TestsigmaClient, parallelism: int
+) -> ApplyReport:
+    import signal
+
+    from reconciler.engine.apply import ActionResult, Outcome, apply_plan
+    from reconciler.settings import now
+
+    stop = threading.Event()
+    marks = {"ok": "✓", "failed": "✗", "unknown": "?", "skipped": "-"}
+
+    def show(result: ActionResult) -> None:
+        out(
+            f"{marks[result.outcome.value]} {result.action.kind.value} {result.action.name}: "
+            f"{result.message}"
+        )
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if not stop.is_set():
+            info(
+                f"Received {signal.Signals(signum).name}: finishing the requests in flight, "
+                "starting no new ones."
+            )
+        stop.set()
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, on_signal)
+    try:
+        report = apply_plan(
+            plan_,
+            client=client,
+            store=store,
+            parallelism=parallelism,
+            clock=now,
+            stop=stop,
+            on_result=show,
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    out(
+        f"Apply: {report.count(Outcome.OK)} succeeded, {report.count(Outcome.FAILED)} failed, "
+        f"{report.count(Outcome.UNKNOWN)} unknown, {report.count(Outcome.SKIPPED)} not started. "
+        f"State serial {report.serial}."
+    )
+    if report.interrupted:
+        info("Interrupted: the actions marked '-' were not started; run apply again to finish.")
+    return report
+
+
+@app.command()
+@guard
+def schema() -> None:
+    """Print the JSON Schema of the YAML format (for editors and CI checks).
+
+    Example: reconciler schema > schemas/reconciler-v1.schema.json
+    """
+    from reconciler.spec import json_schema
+
+    out(json.dumps(json_schema(), indent=2, ensure_ascii=False))

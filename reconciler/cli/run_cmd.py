@@ -1,0 +1,268 @@
+"""`run`: trigger declared (or ad hoc) partial runs now, and wait for their verdict."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from reconciler.cli.common import (
+    ApiKeyFileOpt,
+    ApiUrlOpt,
+    CaBundleOpt,
+    app,
+    guard,
+    info,
+    load_desired_from,
+    make_client,
+    out,
+)
+from reconciler.errors import EXIT_OK, ReconcilerError
+
+if TYPE_CHECKING:
+    from reconciler.runs import RunHandle, RunOutcome, RunRequest
+
+
+@app.command()
+@guard
+def run(
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Names of runs declared under `runs:`, and the YAML files or "
+            "directories that declare them.",
+            show_default=False,
+        ),
+    ] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the verdict.")] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0, help="Seconds to wait before giving up (exit 4).")
+    ] = 3600.0,
+    poll_interval: Annotated[
+        float,
+        typer.Option(
+            "--poll-interval",
+            min=0.01,
+            help="First poll interval in seconds; it grows, capped at 30 s.",
+        ),
+    ] = 5.0,
+    junit: Annotated[
+        Path | None,
+        typer.Option(
+            "--junit",
+            help="Save the JUnit XML report here (with --wait; "
+            "several runs add -NAME before the suffix).",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_run_id: Annotated[
+        Path | None, typer.Option("--output-run-id", help="Write the run id(s) to this file.")
+    ] = None,
+    execution_id: Annotated[
+        int | None, typer.Option("--execution-id", help="Ad hoc: the test plan id.")
+    ] = None,
+    config_name: Annotated[
+        str | None, typer.Option("--config-name", help="Ad hoc: saved favourite by name.")
+    ] = None,
+    config_id: Annotated[
+        int | None, typer.Option("--config-id", help="Ad hoc: saved favourite by id.")
+    ] = None,
+    environment_id: Annotated[
+        int | None, typer.Option("--environment-id", help="Ad hoc: environment id.")
+    ] = None,
+    build_no: Annotated[
+        str | None, typer.Option("--build-no", help="Ad hoc: build number.")
+    ] = None,
+    runtime: Annotated[
+        list[str] | None,
+        typer.Option("--runtime", help="Ad hoc: KEY=VALUE runtime data (repeatable)."),
+    ] = None,
+    api_url: ApiUrlOpt = None,
+    api_key_file: ApiKeyFileOpt = None,
+    ca_bundle: CaBundleOpt = None,
+) -> None:
+    """Trigger partial test-plan runs now; with --wait, wait for the verdict.
+
+    Exit 0 only when every run passed, 1 when any did not, 4 when --timeout
+    passed first (the runs are left running). Ctrl-C stops waiting, not the runs.
+
+    Examples:
+
+      reconciler run smoke-on-merge testsigma/ --wait --junit report.xml
+
+      reconciler run smoke nightly-subset testsigma/ --wait
+
+      reconciler run --execution-id 3857 --config-name "smoke only" --wait
+    """
+    from reconciler.runs import trigger, write_run_ids
+    from reconciler.settings import connection
+
+    if fmt not in ("text", "json"):
+        raise ReconcilerError(f"--format must be text or json, not {fmt!r}")
+    requests = _requests(
+        args or [],
+        execution_id=execution_id,
+        config_name=config_name,
+        config_id=config_id,
+        environment_id=environment_id,
+        build_no=build_no,
+        runtime=runtime or [],
+    )
+    conn = connection(api_url, api_key_file)
+    with make_client(conn, ca_bundle=ca_bundle) as client:
+        handles = [trigger(client, request) for request in requests]
+        for handle in handles:
+            info(f"Triggered {handle.label}" + (f": {handle.link}" if handle.link else ""))
+        if output_run_id is not None:
+            write_run_ids(output_run_id, [h.id for h in handles])
+        if not wait:
+            if fmt == "json":
+                out(
+                    json.dumps(
+                        [{"id": h.id, "name": h.name, "link": h.link} for h in handles], indent=2
+                    )
+                )
+            else:
+                for handle in handles:
+                    out(str(handle.id))
+            return
+        outcomes = _wait(client, handles, timeout=timeout, poll_interval=poll_interval)
+        if junit is not None:
+            _save_reports(client, outcomes, junit)
+    _report(outcomes, fmt)
+    from reconciler.runs import exit_code_for
+
+    code = exit_code_for(outcomes)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
+def _requests(
+    args: list[str],
+    *,
+    execution_id: int | None,
+    config_name: str | None,
+    config_id: int | None,
+    environment_id: int | None,
+    build_no: str | None,
+    runtime: list[str],
+) -> list[RunRequest]:
+    from reconciler.runs import ad_hoc_request, request_for
+
+    paths = [Path(a) for a in args if Path(a).exists()]
+    names = [a for a in args if not Path(a).exists()]
+    if execution_id is not None:
+        if names:
+            raise ReconcilerError(
+                f"--execution-id triggers one ad hoc run; it cannot be mixed with declared "
+                f"run names ({', '.join(names)})"
+            )
+        return [
+            ad_hoc_request(
+                execution_id=execution_id,
+                config_name=config_name,
+                config_id=config_id,
+                environment_id=environment_id,
+                build_no=build_no,
+                runtime=runtime,
+            )
+        ]
+    if not names:
+        raise ReconcilerError(
+            "name the runs to trigger (declared under `runs:`) and the YAML that declares them, "
+            "or use --execution-id for an ad hoc run"
+        )
+    if not paths:
+        raise ReconcilerError(
+            f"no YAML given: add the files or directories that declare {', '.join(names)} "
+            "(or no such file: check the path)"
+        )
+    desired = load_desired_from(paths)
+    declared = {r.name: r for r in desired.runs}
+    missing = [n for n in names if n not in declared]
+    if missing:
+        known = ", ".join(sorted(declared)) or "none"
+        raise ReconcilerError(
+            f"no run named {', '.join(repr(m) for m in missing)} is declared under `runs:` "
+            f"(declared: {known})"
+        )
+    return [request_for(declared[n]) for n in names]
+
+
+def _wait(
+    client: Any, handles: list[RunHandle], *, timeout: float, poll_interval: float
+) -> list[RunOutcome]:
+    from reconciler.runs import describe_run, wait_for_runs
+
+    stop = threading.Event()
+
+    def on_change(handle: RunHandle, state: dict[str, Any]) -> None:
+        info(f"{handle.label}: {describe_run(state)}")
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, on_signal)
+    try:
+        outcomes = wait_for_runs(
+            client,
+            handles,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_change=on_change,
+            stop=stop,
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if stop.is_set():
+        ids = ", ".join(str(h.id) for h in handles)
+        info(f"Stopped waiting. The run(s) go on in Testsigma (id {ids}); nothing was cancelled.")
+    return outcomes
+
+
+def _save_reports(client: Any, outcomes: list[RunOutcome], junit: Path) -> None:
+    from reconciler.runs import RunState, save_junit
+
+    for outcome in outcomes:
+        if outcome.state not in (RunState.PASSED, RunState.FAILED):
+            continue
+        target = junit
+        if len(outcomes) > 1:
+            label = outcome.handle.name or str(outcome.handle.id)
+            target = junit.with_name(f"{junit.stem}-{label}{junit.suffix}")
+        save_junit(client, outcome.handle.id, target)
+        info(f"Saved the JUnit report of {outcome.handle.label} to {target}")
+
+
+def _report(outcomes: list[RunOutcome], fmt: str) -> None:
+    if fmt == "json":
+        out(
+            json.dumps(
+                [
+                    {
+                        "id": o.handle.id,
+                        "name": o.handle.name,
+                        "state": o.state.value,
+                        "passed": o.passed,
+                        "run": dict(o.run),
+                    }
+                    for o in outcomes
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    width = max(len(o.handle.label) for o in outcomes)
+    for outcome in outcomes:
+        line = f"{outcome.handle.label.ljust(width)}  {outcome.state.value:<12}  {outcome.summary}"
+        if outcome.state.value == "TIMED_OUT":
+            line += f" (still running in Testsigma: run id {outcome.handle.id})"
+        out(line)

@@ -1,0 +1,1 @@
+"""Renderers: plans and results as text (terminal, Terraform-like), JSON and markdown."""

@@ -1,0 +1,39 @@
+"""A live sandbox on 127.0.0.1 and a CLI wired to it, with a fresh SQLite state per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers import API_KEY, Cli
+
+from reconciler.sandbox import Sandbox
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    server = Sandbox(api_key=API_KEY, port=0)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def state_path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "state.db"
+
+
+@pytest.fixture
+def cli(sandbox: Sandbox, tmp_path: Path, state_path: Path) -> Cli:
+    return Cli(
+        {
+            "TESTSIGMA_API_URL": sandbox.url,
+            "TESTSIGMA_API_KEY": API_KEY,
+            "RECONCILER_STATE": f"sqlite:///{state_path}",
+            "NO_COLOR": "1",
+        },
+        cwd=tmp_path,
+    )

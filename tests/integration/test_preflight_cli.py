@@ -1,0 +1,67 @@
+"""Preflight in plan and apply: unknown test plans and favourites are named with their line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import Cli, changing_requests, write_yaml
+
+from reconciler.sandbox import Sandbox
+
+BAD = """
+version: 1
+defaults: {timezone: Asia/Kolkata}
+schedules:
+  - name: ok
+    executionId: 3857
+    scheduleType: DAILY
+    nextInterval: "2027-03-01T17:30:00"
+  - name: unknown-plan
+    executionId: 999999
+    scheduleType: DAILY
+    nextInterval: "2027-03-01T17:30:00"
+  - name: unknown-favourite
+    executionId: 3857
+    executionConfig: {name: fav_config_nam}
+    scheduleType: DAILY
+    nextInterval: "2027-03-01T17:30:00"
+"""
+
+
+def test_unknown_plan_and_favourite_are_reported_together(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "bad.yaml", BAD)
+    for command in (["plan"], ["apply", "--auto-approve"]):
+        result = cli(command[0], str(path), *command[1:])
+        assert result.exit_code == 1, result.output
+        assert f"{path}:9:" in result.stderr and "999999" in result.stderr
+        assert f"{path}:14:" in result.stderr and "fav_config_name" in result.stderr
+    assert changing_requests(sandbox) == []
+
+
+def test_no_preflight_skips_the_account_reads(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> None:
+    path = write_yaml(tmp_path / "bad.yaml", BAD)
+    result = cli("plan", str(path), "--no-preflight", "--no-refresh")
+    assert result.exit_code == 0, result.output
+    assert sandbox.requests() == []
+
+
+def test_plan_shows_what_a_favourite_selects(cli: Cli, tmp_path: Path) -> None:
+    path = write_yaml(
+        tmp_path / "ok.yaml",
+        """
+        version: 1
+        defaults: {timezone: Asia/Kolkata}
+        schedules:
+          - name: partial
+            executionId: 3857
+            executionConfig: {name: fav_config_name}
+            scheduleType: DAILY
+            nextInterval: "2027-03-01T17:30:00"
+    """,
+    )
+    result = cli("plan", str(path))
+    assert result.exit_code == 0, result.output
+    assert "runs: favourite 'fav_config_name'" in result.stdout
+    assert "suites" in result.stdout

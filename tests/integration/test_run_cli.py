@@ -1,0 +1,138 @@
+"""`reconciler run` over real HTTP: pass, fail, timeout, several at once, JUnit, ad hoc."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from helpers import Cli, write_yaml
+
+from reconciler.sandbox import Sandbox
+
+RUNS = """
+version: 1
+runs:
+  - name: smoke
+    executionId: 3857
+    executionConfig: {name: smoke only}
+    environmentId: 10
+    buildNo: "1.9.26"
+    runtimeData: {branch: main}
+  - name: flaky
+    executionId: 4001
+  - name: full
+    executionId: 3857
+"""
+
+
+def runs_yaml(tmp_path: Path) -> Path:
+    return write_yaml(tmp_path / "runs.yaml", RUNS)
+
+
+def test_declared_run_passes_with_junit(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> None:
+    report = tmp_path / "out" / "junit.xml"
+    ids_file = tmp_path / "run-id.txt"
+    result = cli(
+        "run",
+        "smoke",
+        str(runs_yaml(tmp_path)),
+        "--wait",
+        "--poll-interval",
+        "0.01",
+        "--junit",
+        str(report),
+        "--output-run-id",
+        str(ids_file),
+    )
+    assert result.exit_code == 0, result.output
+    (post,) = [r for r in sandbox.requests() if r.method == "POST"]
+    assert post.path == "/execution_results"
+    assert post.body == {
+        "executionId": 3857,
+        "executionConfig": {"name": "smoke only"},
+        "environmentId": 10,
+        "buildNo": "1.9.26",
+        "runtimeData": {"branch": "main"},
+    }
+    run_id = ids_file.read_text().strip()
+    assert run_id.isdigit()
+    assert f"run {run_id}" in result.stderr and "STATUS_COMPLETED" in result.stderr
+    assert "PASSED" in result.stdout
+    assert ET.parse(report).getroot().tag in ("testsuites", "testsuite")
+
+
+def test_failing_run_exits_1(cli: Cli, tmp_path: Path) -> None:
+    result = cli("run", "flaky", str(runs_yaml(tmp_path)), "--wait", "--poll-interval", "0.01")
+    assert result.exit_code == 1
+    assert "FAILED" in result.stdout
+
+
+def test_timeout_exits_4_and_leaves_the_run(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.configure(run_polls_to_complete=10_000, run_seconds_to_complete=10_000)
+    result = cli(
+        "run",
+        "smoke",
+        str(runs_yaml(tmp_path)),
+        "--wait",
+        "--poll-interval",
+        "0.01",
+        "--timeout",
+        "0.2",
+    )
+    assert result.exit_code == 4, result.output
+    assert "still running in Testsigma" in result.stdout
+
+
+def test_several_runs_at_once_summary(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> None:
+    result = cli(
+        "run",
+        "smoke",
+        "flaky",
+        "full",
+        str(runs_yaml(tmp_path)),
+        "--wait",
+        "--poll-interval",
+        "0.01",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 1  # flaky fails, so not all pass
+    outcomes = json.loads(result.stdout)
+    assert [o["name"] for o in outcomes] == ["smoke", "flaky", "full"]
+    assert [o["passed"] for o in outcomes] == [True, False, True]
+    assert len([r for r in sandbox.requests() if r.method == "POST"]) == 3
+
+
+def test_all_passing_runs_exit_0(cli: Cli, tmp_path: Path) -> None:
+    result = cli(
+        "run", "smoke", "full", str(runs_yaml(tmp_path)), "--wait", "--poll-interval", "0.01"
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_ad_hoc_run(cli: Cli, sandbox: Sandbox) -> None:
+    result = cli(
+        "run", "--execution-id", "3857", "--config-name", "smoke only", "--runtime", "branch=main"
+    )
+    assert result.exit_code == 0, result.output
+    (post,) = [r for r in sandbox.requests() if r.method == "POST"]
+    assert post.body == {
+        "executionId": 3857,
+        "executionConfig": {"name": "smoke only"},
+        "runtimeData": {"branch": "main"},
+    }
+    assert result.stdout.strip().isdigit()
+
+
+def test_unknown_run_name_lists_the_declared_ones(cli: Cli, tmp_path: Path) -> None:
+    result = cli("run", "smok", str(runs_yaml(tmp_path)))
+    assert result.exit_code == 1
+    assert "'smok'" in result.stderr and "flaky, full, smoke" in result.stderr
+
+
+def test_bad_runtime_flag(cli: Cli, sandbox: Sandbox) -> None:
+    result = cli("run", "--execution-id", "3857", "--runtime", "novalue")
+    assert result.exit_code == 1
+    assert "--runtime" in result.stderr
+    assert sandbox.requests() == []
