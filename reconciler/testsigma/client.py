@@ -121,7 +121,7 @@ class TestsigmaClient:
 
     def get_schedule(self, schedule_id: int) -> dict[str, Any]:
         """GET /schedule_executions/{id}. NotFoundError: deleted; NotOfferedError: no reads."""
-        schedule = self._json_object(self._call("GET", f"/schedule_executions/{schedule_id}"))
+        schedule = self._get_object(f"/schedule_executions/{schedule_id}")
         _require_id(schedule, f"GET /schedule_executions/{schedule_id}")
         return schedule
 
@@ -145,7 +145,7 @@ class TestsigmaClient:
 
     def list_saved_configs(self) -> list[dict[str, Any]]:
         """Every saved favourite execution config (a plain array)."""
-        data = self._json(self._call("GET", "/saved_execution_configs"))
+        data = self._get("/saved_execution_configs")
         if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
             raise BadResponseError(
                 "GET /saved_execution_configs", "expected a JSON array of objects", status=200
@@ -162,7 +162,7 @@ class TestsigmaClient:
 
     def get_run(self, run_id: int) -> dict[str, Any]:
         """GET /execution_results/{id}: the run's status, result and counters."""
-        return self._json_object(self._call("GET", f"/execution_results/{run_id}"))
+        return self._get_object(f"/execution_results/{run_id}")
 
     def get_junit(self, run_id: int) -> bytes:
         """GET /reports/junit/{id}: the run's JUnit XML report."""
@@ -178,9 +178,7 @@ class TestsigmaClient:
         page = 0
         while True:
             call = f"GET {path}"
-            data = self._json_object(
-                self._call("GET", path, params={**params, "page": str(page), "size": "50"})
-            )
+            data = self._get_object(path, params={**params, "page": str(page), "size": "50"})
             content = data.get("content")
             if not isinstance(content, list) or not all(isinstance(i, dict) for i in content):
                 raise BadResponseError(call, "expected a page with a `content` array", status=200)
@@ -195,6 +193,39 @@ class TestsigmaClient:
             if page > 10_000:
                 raise BadResponseError(call, "more than 10,000 pages: giving up", status=200)
         return items
+
+    def _get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """GET and parse JSON; a garbled or truncated body is retried like a 502.
+
+        A GET changes nothing, and a body cut short or replaced by a proxy's
+        HTML page is usually a passing fault, so it is worth another attempt.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            response = self._call("GET", path, params=params)
+            try:
+                return self._json(response)
+            except BadResponseError as exc:
+                wait = self.retry.delay(attempt, retry_after=None, rng=self._rng)
+                if attempt >= self.retry.max_attempts:
+                    raise
+                log.debug(
+                    "retrying GET %s: attempt %d: %s; waiting %.2fs",
+                    path,
+                    attempt,
+                    exc.detail,
+                    wait,
+                )
+                self._sleep(wait)
+
+    def _get_object(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
+        data = self._get(path, params)
+        if not isinstance(data, dict):
+            raise BadResponseError(
+                f"GET {path}", f"expected a JSON object, got {type(data).__name__}", status=200
+            )
+        return data
 
     def _call(
         self,
@@ -232,7 +263,7 @@ class TestsigmaClient:
                 if response.is_success:
                     return response
                 failure = _error_for(call, response)
-                if not self.retry.should_retry_status(response.status_code):
+                if not self.retry.should_retry_status(response.status_code, method=method):
                     raise failure
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
             wait = self.retry.delay(attempt, retry_after=retry_after, rng=self._rng)

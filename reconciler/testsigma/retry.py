@@ -1,8 +1,10 @@
 """When to retry a call, and how long to wait: one small, unit-tested policy.
 
 Retried: 429, 502, 503, 504, and connection failures that happened before the
-request was sent (nothing reached the server). Never retried: any other 4xx,
-the "past time" 500 (and every other 500: the server may have acted), and a
+request was sent (nothing reached the server); for reads (GET), which change
+nothing, also a plain 500 and a garbled body. Never retried: any other 4xx,
+the "past time" 500 (and every other 500 of a changing call: the server may
+have acted), and a
 changing call whose outcome is unknown (a timeout or reset after sending) —
 that one goes to the journal instead. Waits grow exponentially with full
 jitter, honour `Retry-After`, and are bounded by attempts and by total time.
@@ -32,7 +34,9 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 30.0
 
-    def should_retry_status(self, status: int) -> bool:
+    def should_retry_status(self, status: int, *, method: str = "POST") -> bool:
+        if method == "GET" and status == 500:
+            return True
         return status in RETRY_STATUSES
 
     def delay(self, attempt: int, *, retry_after: float | None, rng: random.Random) -> float:

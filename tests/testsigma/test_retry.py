@@ -190,3 +190,21 @@ def test_shared_limiter_holds_everyone() -> None:
     assert limiter.wait_time() == 5
     t["now"] = 106
     assert limiter.wait_time() == 0
+
+
+def test_reads_retry_a_plain_500_and_a_garbled_body() -> None:
+    handler = sequence(
+        httpx.Response(500, json={"error": "boom"}),
+        httpx.Response(200, text='{"id": 1, "na'),
+        httpx.Response(200, json={"id": 1}),
+    )
+    client, waits = client_for(handler)
+    assert client.get_schedule(1) == {"id": 1}
+    assert handler.calls["n"] == 3  # type: ignore[attr-defined]
+    assert len(waits) == 2
+
+
+def test_a_garbled_read_that_persists_is_a_bad_response() -> None:
+    client, _ = client_for(sequence(httpx.Response(200, text="<html>")), attempts=3)
+    with pytest.raises(BadResponseError, match="GET /schedule_executions/1"):
+        client.get_schedule(1)
