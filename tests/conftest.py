@@ -1,8 +1,43 @@
-"""Shared fixtures: a live sandbox over loopback, a state URL, a CLI runner."""
+"""Shared fixtures: a live sandbox on 127.0.0.1 and a CLI wired to it, fresh state per test."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
+
+from helpers import API_KEY, Cli
+
+from reconciler.sandbox import Sandbox
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    server = Sandbox(api_key=API_KEY, port=0)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def state_path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "state.db"
+
+
+@pytest.fixture
+def cli(sandbox: Sandbox, tmp_path: Path, state_path: Path) -> Cli:
+    return Cli(
+        {
+            "TESTSIGMA_API_URL": sandbox.url,
+            "TESTSIGMA_API_KEY": API_KEY,
+            "RECONCILER_STATE": f"sqlite:///{state_path}",
+            "NO_COLOR": "1",
+        },
+        cwd=tmp_path,
+    )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -60,10 +62,83 @@ def info(message: str) -> None:
 
 
 def out(text: str) -> None:
-    """Results on stdout (secrets redacted)."""
+    """Results on stdout (secrets redacted); through the live progress display when one runs."""
     from reconciler.settings import redact
 
-    typer.echo(redact(text))
+    if _Live.console is not None:
+        _Live.console.print(redact(text), markup=False, highlight=False, soft_wrap=True)
+    else:
+        typer.echo(redact(text))
+
+
+def use_colour() -> bool:
+    """Colour only on a terminal, never with NO_COLOR set (no-color.org) or TERM=dumb."""
+    return (
+        sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM", "") != "dumb"
+    )
+
+
+_PLAN_COLOURS = {"+": "green", "~": "yellow", "-": "red", "!": "magenta", "x": "red"}
+
+
+def colour_plan(text: str) -> str:
+    """The text plan with each action's symbol line coloured (for terminals)."""
+    lines = []
+    for line in text.splitlines():
+        symbol = line[2:3] if line.startswith("  ") and line[3:4] == " " else ""
+        colour = _PLAN_COLOURS.get(symbol)
+        lines.append(typer.style(line, fg=colour, bold=True) if colour else line)
+    return "\n".join(lines)
+
+
+class _Live:
+    """The console of the running progress display, if any."""
+
+    console: Any = None
+
+
+class ApplyProgress:
+    """A Rich progress bar for long applies on a terminal; nothing elsewhere.
+
+    Off a terminal (CI logs, pipes) the per-action lines alone are printed,
+    plain and stable, one per action.
+    """
+
+    MIN_ACTIONS = 5
+
+    def __init__(self, *, total: int) -> None:
+        self._total = total
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> ApplyProgress:
+        if self._total >= self.MIN_ACTIONS and sys.stdout.isatty() and not Options.quiet:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            console = Console(no_color=not use_colour(), highlight=False)
+            self._progress = Progress(
+                TextColumn("applying"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+                transient=True,
+            )
+            self._task = self._progress.add_task("apply", total=self._total)
+            self._progress.start()
+            _Live.console = console
+        return self
+
+    def advance(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            _Live.console = None
 
 
 def guard(func: Callable[P, R]) -> Callable[P, R]:

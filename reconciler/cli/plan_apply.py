@@ -13,6 +13,7 @@ import typer
 from reconciler.cli.common import (
     ApiKeyFileOpt,
     ApiUrlOpt,
+    ApplyProgress,
     CaBundleOpt,
     ConnectTimeoutOpt,
     FormatOpt,
@@ -25,6 +26,7 @@ from reconciler.cli.common import (
     TotalTimeoutOpt,
     app,
     check_format,
+    colour_plan,
     guard,
     info,
     load_desired_from,
@@ -32,6 +34,7 @@ from reconciler.cli.common import (
     open_state,
     out,
     render_plan,
+    use_colour,
 )
 from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, ReconcilerError, UnsafeError
 
@@ -121,6 +124,11 @@ def _prepare(
     for note in prepared.notes:
         info(f"Note: {note}")
     return prepared
+
+
+def show_plan(plan_: Plan, fmt: str) -> None:
+    text = render_plan(plan_, fmt)
+    out(colour_plan(text) if fmt == "text" and use_colour() else text)
 
 
 def _check_safety(
@@ -213,7 +221,7 @@ def plan(
             client.close()
         store.close()
     result = prepared.plan
-    out(render_plan(result, fmt))
+    show_plan(result, fmt)
     problems = _check_safety(
         result,
         recorded=len(prepared.recorded),
@@ -341,7 +349,8 @@ def apply(
                     preflight=preflight,
                 )
                 result, recorded_count = prepared.plan, len(prepared.recorded)
-            out(render_plan(result, fmt))
+            if fmt != "json":
+                show_plan(result, fmt)
             problems = _check_safety(
                 result,
                 recorded=recorded_count,
@@ -354,17 +363,61 @@ def apply(
             for conflict in result.conflicts:
                 info(f"✗ conflict {conflict.name}: {conflict.reason}")
             if not result.has_changes:
+                if fmt == "json":
+                    out(_result_json(result, None, serial=store.serial))
                 if result.conflicts:
                     raise typer.Exit(EXIT_ERROR)
                 return
             if not auto_approve and not typer.confirm("Apply these changes?", default=False):
                 info("Apply cancelled; nothing was changed.")
                 raise typer.Exit(EXIT_ERROR)
-            report = _execute(result, store=store, client=client, parallelism=parallelism)
+            report = _execute(
+                result,
+                store=store,
+                client=client,
+                parallelism=parallelism,
+                quiet_lines=fmt == "json",
+            )
+            if fmt == "json":
+                out(_result_json(result, report, serial=report.serial))
     finally:
         store.close()
     if not report.ok or result.conflicts or report.interrupted:
         raise typer.Exit(EXIT_ERROR if not report.interrupted else 130)
+
+
+def _result_json(plan_: Plan, report: ApplyReport | None, *, serial: int) -> str:
+    """One JSON document for pipelines: the plan, each action's result, the totals."""
+    from reconciler.render.json_doc import plan_document
+    from reconciler.settings import now
+
+    results = (
+        []
+        if report is None
+        else [
+            {
+                "action": r.action.kind.value,
+                "name": r.action.name,
+                "id": r.id,
+                "outcome": r.outcome.value,
+                "message": r.message,
+            }
+            for r in report.results
+        ]
+    )
+    doc = {
+        "format_version": "1",
+        "plan": plan_document(plan_, now=now()),
+        "results": results,
+        "summary": {
+            o: sum(1 for r in results if r["outcome"] == o)
+            for o in ("ok", "failed", "unknown", "skipped")
+        },
+        "conflicts": [{"name": a.name, "reason": a.reason} for a in plan_.conflicts],
+        "interrupted": bool(report and report.interrupted),
+        "serial": serial,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
 def _load_saved(
@@ -388,7 +441,12 @@ def _load_saved(
 
 
 def _execute(
-    plan_: Plan, *, store: StateStore, client: TestsigmaClient, parallelism: int
+    plan_: Plan,
+    *,
+    store: StateStore,
+    client: TestsigmaClient,
+    parallelism: int,
+    quiet_lines: bool = False,
 ) -> ApplyReport:
     import signal
 
@@ -398,11 +456,18 @@ def _execute(
     stop = threading.Event()
     marks = {"ok": "✓", "failed": "✗", "unknown": "?", "skipped": "-"}
 
+    progress = ApplyProgress(total=len(plan_.changing_actions))
+
     def show(result: ActionResult) -> None:
-        out(
+        progress.advance()
+        line = (
             f"{marks[result.outcome.value]} {result.action.kind.value} {result.action.name}: "
             f"{result.message}"
         )
+        if quiet_lines:
+            info(line)
+        else:
+            out(line)
 
     def on_signal(signum: int, _frame: object) -> None:
         if not stop.is_set():
@@ -417,19 +482,20 @@ def _execute(
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, on_signal)
     try:
-        report = apply_plan(
-            plan_,
-            client=client,
-            store=store,
-            parallelism=parallelism,
-            clock=now,
-            stop=stop,
-            on_result=show,
-        )
+        with progress:
+            report = apply_plan(
+                plan_,
+                client=client,
+                store=store,
+                parallelism=parallelism,
+                clock=now,
+                stop=stop,
+                on_result=show,
+            )
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    out(
+    (info if quiet_lines else out)(
         f"Apply: {report.count(Outcome.OK)} succeeded, {report.count(Outcome.FAILED)} failed, "
         f"{report.count(Outcome.UNKNOWN)} unknown, {report.count(Outcome.SKIPPED)} not started. "
         f"State serial {report.serial}."
