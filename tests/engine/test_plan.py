@@ -145,3 +145,56 @@ def test_planning_what_was_just_applied_yields_no_actions(
     assert not again.has_changes
     assert [a.kind for a in again.actions] == [ActionKind.NOOP] * len(names)
     assert compute_plan(want, applied, now=NOW) == again  # deterministic
+
+
+ZONES = [
+    "Asia/Kolkata",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Europe/London",
+    "UTC",
+    "America/Sao_Paulo",
+    "EST",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    zone_name=st.sampled_from(ZONES),
+    schedule_type=st.sampled_from(["HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY", "YEARLY"]),
+    anchor=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 31)),
+    fires=st.integers(min_value=0, max_value=40),
+    in_utc=st.booleans(),
+)
+def test_apply_then_plan_is_quiet_however_far_the_server_advances(
+    zone_name: str, schedule_type: str, anchor: datetime, fires: int, in_utc: bool
+) -> None:
+    from hypothesis import assume
+
+    from reconciler import timekeeping as tk
+    from reconciler.engine.model import Live
+
+    zone = tk.resolve_zone(zone_name)
+    anchor = anchor.replace(second=0, microsecond=0)
+    try:
+        tk.parse_next_interval(tk.format_api(anchor).replace(".000", ""), zone)
+    except tk.TimeError:
+        assume(False)  # a wall time in a DST gap is refused at load time
+    p = payload(
+        "s", scheduleType=schedule_type, timezone=zone_name, nextInterval=tk.format_api(anchor)
+    )
+    sent = body_to_send(p, now=NOW)
+    instant = tk.to_instant(tk.parse_api(sent["nextInterval"]), zone)
+    for _ in range(fires):
+        instant = tk.advance(instant, schedule_type, zone, in_utc=in_utc)
+    live = {
+        "id": 1,
+        "name": "s",
+        "executionId": 3857,
+        "scheduleType": schedule_type,
+        "status": "ACTIVE",
+        "nextInterval": tk.epoch_ms(instant),
+    }
+    later = max(NOW, instant)
+    plan = compute_plan(desired(p), recorded((1, p)), now=later, live={"s": Live(live)})
+    assert [a.kind for a in plan.actions] == [ActionKind.NOOP], plan.actions[0].reason
