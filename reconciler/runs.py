@@ -88,6 +88,8 @@ class RunRequest:
 
     name: str | None
     body: Mapping[str, Any]
+    #: The test plan's name when declared with `testPlan`: resolved before triggering.
+    test_plan: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,7 @@ class RunOutcome:
 
 def request_for(run: DesiredRun) -> RunRequest:
     """The request for a run declared under `runs:`."""
-    return RunRequest(name=run.name, body=dict(run.body))
+    return RunRequest(name=run.name, body=dict(run.body), test_plan=run.test_plan)
 
 
 def ad_hoc_request(

@@ -15,7 +15,13 @@ from datetime import UTC, datetime
 
 from reconciler.engine.model import DesiredSet, Plan, RecordedSchedule
 from reconciler.engine.plan import compute_plan
-from reconciler.engine.preflight import check_account, describe_favourite, find_favourite
+from reconciler.engine.preflight import (
+    check_account,
+    describe_favourite,
+    find_favourite,
+    resolve_test_plans,
+    unresolved_test_plans,
+)
 from reconciler.engine.refresh import NameLookup, ReadApi, name_conflicts, refresh, resolve_journal
 from reconciler.errors import InputError
 from reconciler.state.base import StateStore
@@ -50,9 +56,13 @@ def prepare_plan(
     anything is written.
     """
     if account is not None:
+        desired = resolve_test_plans(desired, account.test_plans)
         problems = check_account(desired, account.test_plans, account.saved_configs)
         if any(p.severity == "error" for p in problems):
             raise InputError(problems)
+    unresolved = unresolved_test_plans(desired)
+    if unresolved:
+        raise InputError(unresolved)
     notes: list[str] = []
     # Name lookups read live schedules too: --no-refresh turns them off with the rest.
     lookup = (

@@ -114,6 +114,7 @@ def run(
     )
     conn = connection(api_url, api_key_file)
     with make_client(conn, ca_bundle=ca_bundle) as client:
+        requests = _resolved(requests, client)
         handles = [trigger(client, request) for request in requests]
         for handle in handles:
             info(f"Triggered {handle.label}" + (f": {handle.link}" if handle.link else ""))
@@ -191,6 +192,26 @@ def _requests(
             f"(declared: {known})"
         )
     return [request_for(declared[n]) for n in names]
+
+
+def _resolved(requests: list[RunRequest], client: Any) -> list[RunRequest]:
+    """Requests whose test plan was named (`testPlan`) get its id from the account."""
+    from dataclasses import replace
+
+    from reconciler.engine.preflight import resolve_test_plan_name
+    from reconciler.testsigma.account import AccountCache
+
+    if all("executionId" in r.body for r in requests):
+        return requests
+    plans = AccountCache(client).test_plans()
+    return [
+        r
+        if "executionId" in r.body
+        else replace(
+            r, body={"executionId": resolve_test_plan_name(r.test_plan or "", plans), **r.body}
+        )
+        for r in requests
+    ]
 
 
 def _wait(

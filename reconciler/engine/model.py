@@ -41,6 +41,9 @@ class DesiredSchedule:
     payload: Payload
     location: Location
     field_locations: Mapping[str, Location] = field(default_factory=dict)
+    #: The test plan's name when the YAML gave `testPlan` instead of `executionId`:
+    #: the payload has no `executionId` until the shell resolves it against the account.
+    test_plan: str | None = None
 
     def location_of(self, key: str) -> Location:
         """Where `key` of this schedule is written (or the schedule itself)."""
@@ -55,6 +58,10 @@ class DesiredRun:
     body: Payload
     location: Location
     field_locations: Mapping[str, Location] = field(default_factory=dict)
+    test_plan: str | None = None  # as for DesiredSchedule
+
+    def location_of(self, key: str) -> Location:
+        return self.field_locations.get(key, self.location)
 
 
 @dataclass(frozen=True, slots=True)

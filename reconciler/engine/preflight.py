@@ -19,11 +19,11 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler.engine.model import DesiredSet
-from reconciler.errors import Location, Problem, ReconcilerError
+from reconciler.errors import InputError, Location, Problem, ReconcilerError
 
 #: How many candidates an error lists before saying "and N more".
 MAX_LISTED = 8
@@ -332,3 +332,63 @@ def _has(ref: Any, key: str) -> bool:
 def _clip(text: str, limit: int = 80) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[:limit] + "..."
+
+
+def resolve_test_plans(desired: DesiredSet, test_plans: Sequence[Mapping[str, Any]]) -> DesiredSet:
+    """Replace every `testPlan` name by its `executionId`; InputError names every failure."""
+    problems: list[Problem] = []
+    schedules = []
+    for schedule in desired.schedules:
+        plan_id = _resolve_at(
+            schedule.test_plan, schedule.location_of("testPlan"), test_plans, problems
+        )
+        if plan_id is not None:
+            payload = dict(schedule.payload)
+            name = payload.pop("name")
+            schedule = replace(schedule, payload={"name": name, "executionId": plan_id, **payload})
+        schedules.append(schedule)
+    runs = []
+    for run in desired.runs:
+        plan_id = _resolve_at(run.test_plan, run.location_of("testPlan"), test_plans, problems)
+        if plan_id is not None:
+            run = replace(run, body={"executionId": plan_id, **run.body})
+        runs.append(run)
+    if problems:
+        raise InputError(problems)
+    return replace(desired, schedules=tuple(schedules), runs=tuple(runs))
+
+
+def unresolved_test_plans(desired: DesiredSet) -> list[Problem]:
+    """A problem for each `testPlan` name that was not resolved (no account to ask)."""
+    pending = [
+        (s.location_of("testPlan"), s.test_plan)
+        for s in desired.schedules
+        if s.test_plan is not None and "executionId" not in s.payload
+    ] + [
+        (r.location_of("testPlan"), r.test_plan)
+        for r in desired.runs
+        if r.test_plan is not None and "executionId" not in r.body
+    ]
+    return [
+        Problem(
+            where,
+            f"testPlan {name!r} is resolved to its id against the account: set "
+            "TESTSIGMA_API_KEY and leave preflight on (or write executionId instead)",
+        )
+        for where, name in pending
+    ]
+
+
+def _resolve_at(
+    name: str | None,
+    location: Location,
+    test_plans: Sequence[Mapping[str, Any]],
+    problems: list[Problem],
+) -> int | None:
+    if name is None:
+        return None
+    try:
+        return resolve_test_plan_name(name, test_plans)
+    except TestPlanNameError as exc:
+        problems.append(Problem(location, f"testPlan: {exc.message}"))
+        return None

@@ -10,12 +10,21 @@ so a user fixes all mistakes in one go.
 The happy path validates each document with a single pydantic call; only when a
 document has errors are its schedules and runs validated one by one, so that the
 valid ones still get their time checks (and their problems reported too).
+
+Shaped for speed (see docs/PERFORMANCE.md): a schedule's `field_locations` is a
+lazy view over the loader's position table, so a `Location` is built only for
+the field a message is about; the locations of a zone or a time are computed
+only when there is something to report; and the cyclic garbage collector is
+paused while the documents are built (they hold no cycles, and its repeated
+scans of the growing data cost 10-25% of a large load).
 """
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -23,7 +32,7 @@ from pydantic import ValidationError
 
 from reconciler.engine.model import DesiredRun, DesiredSchedule, DesiredSet
 from reconciler.errors import InputError, Location, Problem
-from reconciler.spec.loader import Loaded, Positions, Source, load_document
+from reconciler.spec.loader import KeyPositions, Loaded, Positions, Source, load_document
 from reconciler.spec.messages import describe, translate
 from reconciler.spec.model import NEXT_INTERVAL_PATTERN, Defaults, Document, RunSpec, ScheduleSpec
 from reconciler.timekeeping import (
@@ -67,7 +76,8 @@ class _Collected:
         else:
             self.problems.append(Problem(location, message))
 
-    def zone(self, name: str, location: Location) -> Zone | None:
+    def zone(self, name: str, location: Callable[[], Location]) -> Zone | None:
+        """The zone named `name`; `location` is called only when there is a problem to report."""
         found = self.zones.get(name)
         if found is None:
             try:
@@ -76,10 +86,10 @@ class _Collected:
                 found = _about("timezone", str(exc))
             self.zones[name] = found
         if isinstance(found, str):
-            self.report(location, found)
+            self.report(location(), found)
             return None
         if found.warning:
-            self.report(location, _about("timezone", found.warning), warning=True)
+            self.report(location(), _about("timezone", found.warning), warning=True)
         return found
 
 
@@ -133,19 +143,54 @@ def _salvage(items: Any, model: type[_T]) -> list[tuple[int, _T]]:
     return valid
 
 
+class _FieldLocations(Mapping[str, Location]):
+    """Where each key of an item is written; inherited keys point into `defaults`.
+
+    A read-only mapping over the loader's position table: a `Location` is made
+    only when a key is looked up (almost never: only to report a problem), instead
+    of one per key of every schedule up front.
+    """
+
+    __slots__ = ("_defaults", "_entries", "_label")
+
+    def __init__(self, label: str, entries: KeyPositions, defaults: KeyPositions | None) -> None:
+        self._label = label
+        self._entries = entries
+        self._defaults = defaults
+
+    def _inherited(self) -> Iterator[str]:
+        if self._defaults:
+            for key in _INHERITED:
+                if key not in self._entries and key in self._defaults:
+                    yield key
+
+    def __getitem__(self, key: str) -> Location:
+        found = self._entries.get(key)
+        if found is None and self._defaults and key in _INHERITED:
+            found = self._defaults.get(key)
+        if found is None:
+            raise KeyError(key)
+        line, column = found[0]
+        return Location(self._label, line, column)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._entries
+        yield from self._inherited()
+
+    def __len__(self) -> int:
+        return len(self._entries) + sum(1 for _ in self._inherited())
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 def _field_locations(
     item: dict[str, Any], defaults: Any, positions: Positions
-) -> dict[str, Location]:
-    """Where each key of an item is written; inherited keys point into `defaults`."""
-    at = positions.at
+) -> Mapping[str, Location]:
+    """Where each key of an item is written (lazily); inherited keys point into `defaults`."""
     entries = positions.mappings[id(item)][1]
-    locations = {key: at(key_pos) for key, (key_pos, _value) in entries.items()}
-    if isinstance(defaults, dict):
-        default_entries = positions.mappings[id(defaults)][1]
-        for key in _INHERITED:
-            if key not in locations and key in default_entries:
-                locations[key] = at(default_entries[key][0])
-    return locations
+    default_entries = positions.mappings[id(defaults)][1] if isinstance(defaults, dict) else None
+    return _FieldLocations(positions.label, entries, default_entries)
 
 
 def _value_location(
@@ -184,18 +229,23 @@ class _File:
                     location, "`timezone` is required: set it here or under `defaults`"
                 )
             return None
-        at_zone = _value_location("timezone", item, self.raw_defaults, self.positions)
-        zone = self.found.zone(timezone, at_zone or location)
+        positions, raw_defaults = self.positions, self.raw_defaults
+        zone = self.found.zone(
+            timezone,
+            lambda: _value_location("timezone", item, raw_defaults, positions) or location,
+        )
         if zone is None or next_interval is None:
             return None
-        at_next = _value_location("nextInterval", item, None, self.positions) or location
         try:
             anchor = parse_next_interval(next_interval, zone)
         except (TimeError, ValueError, OverflowError) as exc:
+            at_next = _value_location("nextInterval", item, None, positions) or location
             self.found.report(at_next, _about("nextInterval", str(exc)))
             return None
-        for warning in anchor.warnings:
-            self.found.report(at_next, _about("nextInterval", warning), warning=True)
+        if anchor.warnings:
+            at_next = _value_location("nextInterval", item, None, positions) or location
+            for warning in anchor.warnings:
+                self.found.report(at_next, _about("nextInterval", warning), warning=True)
         return timezone, anchor
 
     def schedule(self, spec: ScheduleSpec, item: dict[str, Any], location: Location) -> None:
@@ -206,7 +256,9 @@ class _File:
         defaults = self.document.defaults or _NO_DEFAULTS
         config = spec.execution_config or defaults.execution_config
         comments = spec.comments if spec.comments is not None else defaults.comments
-        payload: dict[str, Any] = {"name": spec.name, "executionId": spec.execution_id}
+        payload: dict[str, Any] = {"name": spec.name}
+        if spec.execution_id is not None:
+            payload["executionId"] = spec.execution_id
         if config is not None:
             payload["executionConfig"] = config.payload()
         payload["scheduleType"] = spec.schedule_type
@@ -221,6 +273,7 @@ class _File:
                 payload=payload,
                 location=location,
                 field_locations=_field_locations(item, self.raw_defaults, self.positions),
+                test_plan=spec.test_plan,
             )
         )
 
@@ -235,7 +288,9 @@ class _File:
 
     def run(self, spec: RunSpec, item: dict[str, Any], location: Location) -> None:
         defaults = self.document.defaults or _NO_DEFAULTS
-        body: dict[str, Any] = {"executionId": spec.execution_id}
+        body: dict[str, Any] = {}
+        if spec.execution_id is not None:
+            body["executionId"] = spec.execution_id
         config = spec.execution_config or defaults.execution_config
         if config is not None:
             body["executionConfig"] = config.payload()
@@ -251,6 +306,7 @@ class _File:
                 body=body,
                 location=location,
                 field_locations=_field_locations(item, self.raw_defaults, self.positions),
+                test_plan=spec.test_plan,
             )
         )
 
@@ -303,6 +359,24 @@ def _by_place(problem: Problem) -> tuple[int, int]:
     return (problem.location.line or 0, problem.location.column or 0)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (reference counting still frees everything).
+
+    Building thousands of dicts triggers collection after collection, each scanning
+    everything built so far. What is built here holds no reference cycles (the
+    loader refuses recursive aliases), so nothing is left for the collector to find;
+    it is resumed, as it was, even when loading fails.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_desired(sources: Iterable[Source]) -> DesiredSet:
     """Load, validate and merge every file into one `DesiredSet`.
 
@@ -310,13 +384,14 @@ def load_desired(sources: Iterable[Source]) -> DesiredSet:
     is a fixed offset, a time that occurs twice) are returned in `DesiredSet.warnings`.
     """
     found = _Collected()
-    for source in sources:
-        loaded, problems = load_document(source)
-        already = len(found.problems)
-        found.problems.extend(problems)
-        if loaded is not None and loaded.data is not None:
-            _read(loaded, found)
-        found.problems[already:] = sorted(found.problems[already:], key=_by_place)
+    with _collector_paused():
+        for source in sources:
+            loaded, problems = load_document(source)
+            already = len(found.problems)
+            found.problems.extend(problems)
+            if loaded is not None and loaded.data is not None:
+                _read(loaded, found)
+            found.problems[already:] = sorted(found.problems[already:], key=_by_place)
     found.problems.extend(_check_unique(found.schedules, "schedule"))
     found.problems.extend(_check_unique(found.runs, "run"))
     if found.problems:

@@ -143,6 +143,24 @@ def _execution_id_field(**kwargs: Any) -> Any:
     )
 
 
+def _test_plan_field(**kwargs: Any) -> Any:
+    return Field(
+        **kwargs,
+        title="Test plan name",
+        description="The test plan by its name instead of its id; resolved to the id at plan "
+        "time (needs an API key). Give either this or executionId.",
+        examples=["Checkout regression"],
+    )
+
+
+def _one_plan_reference(spec: Any) -> Any:
+    if spec.execution_id is not None and spec.test_plan is not None:
+        raise ValueError("give either `executionId` or `testPlan`, not both")
+    if spec.execution_id is None and spec.test_plan is None:
+        raise ValueError("`executionId` is required (or `testPlan`, the test plan's name)")
+    return spec
+
+
 def _execution_config_field(**kwargs: Any) -> Any:
     return Field(
         **kwargs,
@@ -210,6 +228,7 @@ class ScheduleSpec(_Strict):
     model_config = ConfigDict(
         title="Schedule",
         json_schema_extra={
+            "oneOf": [{"required": ["executionId"]}, {"required": ["testPlan"]}],
             "examples": [
                 {
                     "name": "checkout-nightly",
@@ -224,7 +243,8 @@ class ScheduleSpec(_Strict):
     )
 
     name: Name = _name_field()
-    execution_id: Id = _execution_id_field()
+    execution_id: Id | None = _execution_id_field(default=None)
+    test_plan: Name | None = _test_plan_field(default=None)
     execution_config: ExecutionConfigRef | None = _execution_config_field(default=None)
     schedule_type: ScheduleType = Field(
         title="Schedule type",
@@ -242,6 +262,10 @@ class ScheduleSpec(_Strict):
     status: Status | None = _status_field(default=None)
     comments: Text | None = _comments_field(default=None)
 
+    @model_validator(mode="after")
+    def _plan_reference(self) -> ScheduleSpec:
+        return _one_plan_reference(self)  # type: ignore[no-any-return]
+
 
 class RunSpec(_Strict):
     """A named on-demand partial run, as `POST /execution_results` takes it."""
@@ -249,6 +273,7 @@ class RunSpec(_Strict):
     model_config = ConfigDict(
         title="Run",
         json_schema_extra={
+            "oneOf": [{"required": ["executionId"]}, {"required": ["testPlan"]}],
             "examples": [
                 {
                     "name": "smoke-on-merge",
@@ -262,7 +287,8 @@ class RunSpec(_Strict):
     )
 
     name: Name = _name_field()
-    execution_id: Id = _execution_id_field()
+    execution_id: Id | None = _execution_id_field(default=None)
+    test_plan: Name | None = _test_plan_field(default=None)
     execution_config: ExecutionConfigRef | None = _execution_config_field(default=None)
     environment_id: Id | None = Field(
         default=None,
@@ -288,6 +314,10 @@ class RunSpec(_Strict):
         description="Test data parameters for this run: a map of text to text.",
         examples=[{"branch": "main"}],
     )
+
+    @model_validator(mode="after")
+    def _plan_reference(self) -> RunSpec:
+        return _one_plan_reference(self)  # type: ignore[no-any-return]
 
 
 class Document(_Strict):

@@ -65,3 +65,57 @@ def test_plan_shows_what_a_favourite_selects(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "runs: favourite 'fav_config_name'" in result.stdout
     assert "suites" in result.stdout
+
+
+BY_NAME = """
+version: 1
+defaults: {timezone: Asia/Kolkata}
+schedules:
+  - name: by-name
+    testPlan: Checkout regression
+    scheduleType: DAILY
+    nextInterval: "2027-03-01T17:30:00"
+"""
+
+
+def test_test_plan_by_name_is_resolved_to_its_id(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "a.yaml", BY_NAME)
+    assert cli("validate", str(path)).exit_code == 0
+    result = cli("apply", str(path), "--auto-approve")
+    assert result.exit_code == 0, result.output
+    (post,) = [r for r in sandbox.requests() if r.method == "POST"]
+    assert post.body["executionId"] == 3857 and "testPlan" not in post.body
+    assert cli("plan", str(path), "--detailed-exitcode").exit_code == 0
+
+
+def test_ambiguous_and_unknown_test_plan_names_name_the_candidates(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "a.yaml", BY_NAME.replace("Checkout regression", "Smoke")
+                      + BY_NAME.split("schedules:\n")[1].replace("by-name", "unknown")
+                      .replace("Checkout regression", "Chekout regresion"))
+    result = cli("plan", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:5:" in result.stderr and "3858" in result.stderr and "3859" in result.stderr
+    assert f"{path}:9:" in result.stderr and "Checkout regression" in result.stderr
+
+
+def test_test_plan_by_name_needs_the_account(cli: Cli, tmp_path: Path) -> None:
+    path = write_yaml(tmp_path / "a.yaml", BY_NAME)
+    result = cli("plan", str(path), "--no-preflight")
+    assert result.exit_code == 1
+    assert "TESTSIGMA_API_KEY" in result.stderr and f"{path}:5:" in result.stderr
+
+
+def test_run_by_test_plan_name(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> None:
+    path = write_yaml(tmp_path / "r.yaml", """
+        runs:
+          - name: smoke
+            testPlan: Checkout regression
+    """)
+    result = cli("run", "smoke", str(path))
+    assert result.exit_code == 0, result.output
+    (post,) = [r for r in sandbox.requests() if r.method == "POST"]
+    assert post.body == {"executionId": 3857}

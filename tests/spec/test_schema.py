@@ -61,9 +61,10 @@ def test_enums_and_the_next_interval_pattern_are_in_the_schema() -> None:
     assert '"enum": ["ACTIVE", "IN_ACTIVE"]' in status
     pattern = props["ScheduleSpec.nextInterval"]["pattern"]
     assert pattern.startswith("^[0-9]{4}-")
-    assert {"name", "executionId", "scheduleType", "nextInterval"} == set(
-        json_schema()["$defs"]["ScheduleSpec"]["required"]
-    )
+    schedule = json_schema()["$defs"]["ScheduleSpec"]
+    assert {"name", "scheduleType", "nextInterval"} == set(schedule["required"])
+    # the test plan is required too, by id or by name: exactly one of the two
+    assert schedule["oneOf"] == [{"required": ["executionId"]}, {"required": ["testPlan"]}]
 
 
 def test_the_good_fixtures_validate_against_the_schema() -> None:
