@@ -83,3 +83,16 @@ def test_every_command_has_help_with_an_example(cli: Cli) -> None:
 def test_version_is_fast_path(cli: Cli) -> None:
     result = cli("--version")
     assert result.exit_code == 0 and result.stdout.startswith("reconciler ")
+
+
+def test_shell_completion_scripts_are_offered() -> None:
+    import subprocess
+    import sys
+
+    for shell in ("bash", "zsh", "fish"):
+        done = subprocess.run(
+            [sys.executable, "-m", "reconciler", "--show-completion", shell],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "reconciler" in done.stdout and "complete" in done.stdout.lower()
