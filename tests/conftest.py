@@ -11,6 +11,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from helpers import API_KEY, Cli
+from pg_server import pg_workspace_url as pg_workspace_url  # shared fixture
+from pg_server import postgres_url as postgres_url  # shared fixture
 
 from reconciler.sandbox import Sandbox
 

@@ -92,7 +92,9 @@ def test_shell_completion_scripts_are_offered() -> None:
     for shell in ("bash", "zsh", "fish"):
         done = subprocess.run(
             [sys.executable, "-m", "reconciler", "--show-completion", shell],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert done.returncode == 0, done.stderr
         assert "reconciler" in done.stdout and "complete" in done.stdout.lower()

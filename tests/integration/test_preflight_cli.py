@@ -93,9 +93,13 @@ def test_test_plan_by_name_is_resolved_to_its_id(
 def test_ambiguous_and_unknown_test_plan_names_name_the_candidates(
     cli: Cli, tmp_path: Path
 ) -> None:
-    path = write_yaml(tmp_path / "a.yaml", BY_NAME.replace("Checkout regression", "Smoke")
-                      + BY_NAME.split("schedules:\n")[1].replace("by-name", "unknown")
-                      .replace("Checkout regression", "Chekout regresion"))
+    path = write_yaml(
+        tmp_path / "a.yaml",
+        BY_NAME.replace("Checkout regression", "Smoke")
+        + BY_NAME.split("schedules:\n")[1]
+        .replace("by-name", "unknown")
+        .replace("Checkout regression", "Chekout regresion"),
+    )
     result = cli("plan", str(path))
     assert result.exit_code == 1
     assert f"{path}:5:" in result.stderr and "3858" in result.stderr and "3859" in result.stderr
@@ -110,11 +114,14 @@ def test_test_plan_by_name_needs_the_account(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_run_by_test_plan_name(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> None:
-    path = write_yaml(tmp_path / "r.yaml", """
+    path = write_yaml(
+        tmp_path / "r.yaml",
+        """
         runs:
           - name: smoke
             testPlan: Checkout regression
-    """)
+    """,
+    )
     result = cli("run", "smoke", str(path))
     assert result.exit_code == 0, result.output
     (post,) = [r for r in sandbox.requests() if r.method == "POST"]

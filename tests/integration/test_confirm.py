@@ -1,0 +1,67 @@
+"""On a terminal, apply asks before changing anything; only a yes applies."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import API_KEY, schedule, write_schedules
+
+from reconciler.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def read_until(fd: int, marker: str) -> str:
+    seen = ""
+    while marker not in seen:
+        chunk = os.read(fd, 4096).decode("utf-8", "replace")
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+@pytest.mark.parametrize(("answer", "applied"), [("n", False), ("y", True)])
+def test_apply_on_a_terminal_asks_first(
+    answer: str, applied: bool, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    yaml_dir = write_schedules(tmp_path / "t" / "s.yaml", schedule("x")).parent
+    env = {
+        **os.environ,
+        "TESTSIGMA_API_URL": sandbox.url,
+        "TESTSIGMA_API_KEY": API_KEY,
+        "RECONCILER_STATE": f"sqlite:///{tmp_path / 'state.db'}",
+        "NO_COLOR": "1",
+    }
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "apply", str(yaml_dir)],
+        cwd=ROOT,
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+    )
+    os.close(slave)
+    try:
+        shown = read_until(master, "Apply these changes?")
+        assert "+ create x" in shown
+        assert sandbox.schedules() == []  # nothing before the answer
+        os.write(master, f"{answer}\n".encode())
+        rest = ""
+        try:
+            while chunk := os.read(master, 4096).decode("utf-8", "replace"):
+                rest += chunk
+        except OSError:
+            pass  # the terminal closes when the process exits
+        assert proc.wait(timeout=60) == (0 if applied else 1), rest
+    finally:
+        os.close(master)
+    assert [s["name"] for s in sandbox.schedules()] == (["x"] if applied else [])
+    if not applied:
+        assert "cancelled" in rest
