@@ -20,8 +20,6 @@ library the `reconciler run` command calls; it prints nothing. Its pieces:
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -41,6 +39,7 @@ from reconciler.errors import (
     Problem,
     ReconcilerError,
 )
+from reconciler.fileio import write_atomically
 from reconciler.testsigma.errors import (
     ApiError,
     BadResponseError,
@@ -366,29 +365,11 @@ def save_junit(client: RunsClient, run_id: int, path: Path | str) -> Path:
         raise BadResponseError(
             f"GET /reports/junit/{run_id}", f"the JUnit report is not valid XML ({exc})"
         ) from None
-    return _write_atomically(Path(path), report)
+    write_atomically(Path(path), report)
+    return Path(path)
 
 
 def write_run_ids(path: Path | str, ids: Iterable[int]) -> Path:
     """Write run ids to `path`, one per line, atomically (for later CI steps)."""
-    text = "".join(f"{run_id}\n" for run_id in ids)
-    return _write_atomically(Path(path), text.encode("utf-8"))
-
-
-def _write_atomically(path: Path, data: bytes) -> Path:
-    parent = path.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise ReconcilerError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    write_atomically(Path(path), "".join(f"{run_id}\n" for run_id in ids))
+    return Path(path)

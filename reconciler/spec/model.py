@@ -26,15 +26,9 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-SCHEDULE_TYPES: tuple[str, ...] = (
-    "ONCE",
-    "HOURLY",
-    "DAILY",
-    "WEEKLY",
-    "BIWEEKLY",
-    "MONTHLY",
-    "YEARLY",
-)
+# The one list of schedule types is timekeeping's (it owns what each one means).
+from reconciler.timekeeping import SCHEDULE_TYPES as SCHEDULE_TYPES
+
 STATUSES: tuple[str, ...] = ("ACTIVE", "IN_ACTIVE")
 MAX_NAME = 255
 MAX_TEXT = 4096
@@ -238,7 +232,7 @@ class ScheduleSpec(_Strict):
                     "nextInterval": "2026-12-01T17:30:00",
                     "timezone": "Asia/Kolkata",
                 }
-            ]
+            ],
         },
     )
 
@@ -282,7 +276,7 @@ class RunSpec(_Strict):
                     "buildNo": "1.9.26",
                     "runtimeData": {"branch": "main"},
                 }
-            ]
+            ],
         },
     )
 
