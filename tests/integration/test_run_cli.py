@@ -136,3 +136,47 @@ def test_bad_runtime_flag(cli: Cli, sandbox: Sandbox) -> None:
     assert result.exit_code == 1
     assert "--runtime" in result.stderr
     assert sandbox.requests() == []
+
+
+def test_ctrl_c_stops_waiting_not_the_run(sandbox: Sandbox, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from helpers import API_KEY
+
+    sandbox.configure(run_polls_to_complete=10_000, run_seconds_to_complete=10_000)
+    env = {
+        **os.environ,
+        "TESTSIGMA_API_URL": sandbox.url,
+        "TESTSIGMA_API_KEY": API_KEY,
+        "PYTHONUNBUFFERED": "1",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "run",
+            "smoke",
+            str(runs_yaml(tmp_path)),
+            "--wait",
+            "--poll-interval",
+            "0.05",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until it is polling
+        if "STATUS_" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    assert "Stopped waiting" in err and "nothing was cancelled" in err
+    polls = [r for r in sandbox.requests() if r.method == "GET"]
+    assert polls and not any(r.method == "DELETE" for r in sandbox.requests())
