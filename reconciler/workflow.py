@@ -71,6 +71,8 @@ def prepare_plan(
     applied_at = now.astimezone(UTC).isoformat(timespec="seconds")
     journal = resolve_journal(store, lookup=lookup, applied_at=applied_at, write=write)
     notes.extend(journal.messages)
+    if write and journal.adopted:
+        store.bump_serial()  # the state changed: plans saved before this are stale
     recorded = {**store.read_all(), **({} if write else journal.adopted)}
     scoped = {n: r for n, r in recorded.items() if targets is None or n in targets}
     live = None

@@ -433,6 +433,11 @@ def _load_saved(
         raise ReconcilerError(f"{path} is not a saved plan: {exc}") from None
     saved = plan_from_document(doc, source=str(path))
     check_current(saved, lineage=store.lineage, serial=store.serial, source=str(path))
+    if store.journal_unresolved():
+        raise UnsafeError(
+            f"an earlier apply was interrupted and left actions with an unknown outcome, so "
+            f"{path} may be out of date: run `reconciler plan` again (it resolves them first)"
+        )
     if desired is not None and desired_digest(desired) != saved.desired_digest:
         raise UnsafeError(
             f"the YAML changed since {path} was made: plan again, or apply without the paths"

@@ -113,6 +113,16 @@ def apply_plan(
         if on_result is not None:
             on_result(result)
 
+    bumped = False
+
+    def changed() -> None:
+        # The serial moves before the first record is written (not after the last), so a
+        # run killed halfway has already made every plan saved before it stale.
+        nonlocal bumped
+        if not bumped:
+            store.bump_serial()
+            bumped = True
+
     with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="apply") as pool:
         while True:
             while len(in_flight) < max(1, parallelism) and not stop.is_set():
@@ -129,13 +139,20 @@ def apply_plan(
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in done:
                 action, entry, body = in_flight.pop(future)
-                finish(_settle(action, future, entry=entry, body=body, store=store, clock=clock))
+                finish(
+                    _settle(
+                        action,
+                        future,
+                        entry=entry,
+                        body=body,
+                        store=store,
+                        clock=clock,
+                        changed=changed,
+                    )
+                )
         for action in _rest(pending):
             finish(ActionResult(action, Outcome.SKIPPED, action.id, "not started: interrupted"))
-    serial = store.serial
-    if any(r.outcome is Outcome.OK for r in results):
-        serial = store.bump_serial()
-    return ApplyReport(results=tuple(results), serial=serial, interrupted=stop.is_set())
+    return ApplyReport(results=tuple(results), serial=store.serial, interrupted=stop.is_set())
 
 
 def _rest(pending: Iterator[Action]) -> list[Action]:
@@ -189,6 +206,7 @@ def _settle(
     body: dict[str, Any] | None,
     store: StateStore,
     clock: Callable[[], datetime],
+    changed: Callable[[], None],
 ) -> ActionResult:
     try:
         answer = future.result()
@@ -196,6 +214,7 @@ def _settle(
         store.journal_outcome(entry, outcome="failed", detail=exc.message)
         return ActionResult(action, Outcome.FAILED, action.id, _hint(action, exc))
     except ReconcilerError as exc:
+        changed()  # the server may have acted
         log.warning("%s %s: outcome unknown: %s", action.kind.value, action.name, exc.message)
         return ActionResult(
             action,
@@ -204,6 +223,7 @@ def _settle(
             f"{exc.message}; the outcome is unknown and is kept in the journal: "
             "the next run checks before doing anything again",
         )
+    changed()
     applied_at = clock().astimezone(UTC).isoformat(timespec="seconds")
     if action.kind is ActionKind.DELETE:
         store.forget(action.name, journal_entry=entry)

@@ -147,3 +147,66 @@ def test_sigkill_at_random_moments_never_duplicates(tmp_path: Path) -> None:
         )
         assert noop.returncode == 0, noop.stdout + noop.stderr
         assert kills >= 3, "the kills should land mid-apply; slow the sandbox down"
+
+
+def test_a_plan_saved_before_a_killed_apply_is_stale(tmp_path: Path) -> None:
+    yaml_dir = declared(tmp_path, 10)
+    env = {
+        **os.environ,
+        "TESTSIGMA_API_KEY": API_KEY,
+        "RECONCILER_STATE": f"sqlite:///{tmp_path / 'state.db'}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    plan_file = tmp_path / "plan.json"
+    with Sandbox(api_key=API_KEY, config=SandboxConfig(latency_ms=200)) as sandbox:
+        env["TESTSIGMA_API_URL"] = sandbox.url
+        subprocess.run(
+            [sys.executable, "-m", "reconciler", "plan", str(yaml_dir), "--out", str(plan_file)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "reconciler",
+                "apply",
+                str(yaml_dir),
+                "--auto-approve",
+                "--parallelism",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:  # the first schedule is created and recorded
+            if line.startswith("✓ create"):
+                break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        release_stale_lock(env["RECONCILER_STATE"])
+        stale = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reconciler",
+                "apply",
+                "--plan",
+                str(plan_file),
+                "--auto-approve",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert stale.returncode == 3, stale.stdout + stale.stderr
+        names = [s["name"] for s in sandbox.schedules()]
+        assert len(names) == len(set(names))
