@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,6 +16,7 @@ from reconciler.cli.common import (
     ApiKeyFileOpt,
     ApiUrlOpt,
     CaBundleOpt,
+    Options,
     app,
     guard,
     info,
@@ -220,9 +223,11 @@ def _wait(
     from reconciler.runs import describe_run, wait_for_runs
 
     stop = threading.Event()
+    board = RunBoard(handles)
 
     def on_change(handle: RunHandle, state: dict[str, Any]) -> None:
-        info(f"{handle.label}: {describe_run(state)}")
+        if not board.update(handle, describe_run(state)):
+            info(f"{handle.label}: {describe_run(state)}")
 
     def on_signal(_signum: int, _frame: object) -> None:
         stop.set()
@@ -231,14 +236,15 @@ def _wait(
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, on_signal)
     try:
-        outcomes = wait_for_runs(
-            client,
-            handles,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_change=on_change,
-            stop=stop,
-        )
+        with board:
+            outcomes = wait_for_runs(
+                client,
+                handles,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                on_change=on_change,
+                stop=stop,
+            )
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
@@ -246,6 +252,47 @@ def _wait(
         ids = ", ".join(str(h.id) for h in handles)
         info(f"Stopped waiting. The run(s) go on in Testsigma (id {ids}); nothing was cancelled.")
     return outcomes
+
+
+class RunBoard:
+    """On a terminal, a live table of the runs (status and counters); elsewhere nothing,
+    and the caller prints one plain line per change instead."""
+
+    def __init__(self, handles: list[RunHandle]) -> None:
+        self._rows = {h.id: (h.label, "triggered") for h in handles}
+        self._live: Any = None
+
+    def __enter__(self) -> RunBoard:
+        if sys.stderr.isatty() and not Options.quiet:
+            from rich.console import Console
+            from rich.live import Live
+
+            console = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
+            self._live = Live(self._table(), console=console, transient=False)
+            self._live.start()
+        return self
+
+    def update(self, handle: RunHandle, line: str) -> bool:
+        """Show the change on the board; False when there is no board."""
+        self._rows[handle.id] = (handle.label, line)
+        if self._live is None:
+            return False
+        self._live.update(self._table())
+        return True
+
+    def _table(self) -> Any:
+        from rich.table import Table
+
+        table = Table(show_header=True, header_style="bold", box=None)
+        table.add_column("run")
+        table.add_column("status and counters")
+        for label, line in self._rows.values():
+            table.add_row(label, line)
+        return table
+
+    def __exit__(self, *exc: object) -> None:
+        if self._live is not None:
+            self._live.stop()
 
 
 def _save_reports(client: Any, outcomes: list[RunOutcome], junit: Path) -> None:

@@ -1,4 +1,4 @@
-"""On a terminal, apply asks before changing anything; only a yes applies."""
+"""On a terminal: apply asks first, long applies show progress, runs show a live board."""
 
 from __future__ import annotations
 
@@ -65,3 +65,51 @@ def test_apply_on_a_terminal_asks_first(
     assert [s["name"] for s in sandbox.schedules()] == (["x"] if applied else [])
     if not applied:
         assert "cancelled" in rest
+
+
+def run_on_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run the CLI with a pty as its terminal; its exit code and everything it showed."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", *args],
+        cwd=ROOT,
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+    )
+    os.close(slave)
+    shown = ""
+    try:
+        while chunk := os.read(master, 4096).decode("utf-8", "replace"):
+            shown += chunk
+    except OSError:
+        pass  # the terminal closes when the process exits
+    finally:
+        os.close(master)
+    return proc.wait(timeout=60), shown
+
+
+def test_long_apply_shows_progress_and_runs_show_a_board(sandbox: Sandbox, tmp_path: Path) -> None:
+    yaml_dir = write_schedules(
+        tmp_path / "t" / "s.yaml", *(schedule(f"s{i}") for i in range(6))
+    ).parent
+    runs = tmp_path / "runs.yaml"
+    runs.write_text("runs:\n  - name: smoke\n    executionId: 3857\n")
+    env = {
+        **os.environ,
+        "TESTSIGMA_API_URL": sandbox.url,
+        "TESTSIGMA_API_KEY": API_KEY,
+        "RECONCILER_STATE": f"sqlite:///{tmp_path / 'state.db'}",
+        "NO_COLOR": "1",
+        "COLUMNS": "120",
+    }
+    code, shown = run_on_terminal(["apply", str(yaml_dir), "--auto-approve"], env)
+    assert code == 0, shown
+    assert "applying" in shown and "6/6" in shown
+    assert "\x1b[3" not in shown  # NO_COLOR: no colour codes, only cursor movement
+    code, shown = run_on_terminal(
+        ["run", "smoke", str(runs), "--wait", "--poll-interval", "0.01"], env
+    )
+    assert code == 0, shown
+    assert "status and counters" in shown and "STATUS_COMPLETED" in shown
