@@ -7,6 +7,7 @@ Any exception other than InputError is a crash: atheris prints it and exits non-
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import atheris
@@ -17,10 +18,8 @@ with atheris.instrument_imports():
 
 
 def one_input(data: bytes) -> None:
-    try:
+    with contextlib.suppress(InputError):
         load_desired([Source("fuzz.yaml", data)])
-    except InputError:
-        pass
 
 
 if __name__ == "__main__":
