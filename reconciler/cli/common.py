@@ -31,6 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 state_app = typer.Typer(
@@ -208,6 +209,7 @@ StateOpt = Annotated[
     str | None,
     typer.Option(
         "--state",
+        metavar="URL",
         envvar="RECONCILER_STATE",
         help="State URL: sqlite:///path.db (default .reconciler/state.db) or "
         "postgresql://user@host/db?workspace=NAME.",
@@ -217,39 +219,57 @@ ApiUrlOpt = Annotated[
     str | None,
     typer.Option(
         "--api-url",
+        metavar="URL",
         help="Testsigma API base URL (env TESTSIGMA_API_URL).",
         show_default="https://app.testsigma.com/api/v1",
     ),
 ]
 ApiKeyFileOpt = Annotated[
     Path | None,
-    typer.Option("--api-key-file", help="File holding the API key (else env TESTSIGMA_API_KEY)."),
+    typer.Option(
+        "--api-key-file",
+        metavar="FILE",
+        help="File holding the API key (else env TESTSIGMA_API_KEY).",
+    ),
 ]
 CaBundleOpt = Annotated[
     Path | None,
     typer.Option(
-        "--ca-bundle", help="CA certificates for a private Testsigma host (TLS is always verified)."
+        "--ca-bundle",
+        metavar="FILE",
+        help="CA certificates for a private Testsigma host (TLS is always verified).",
     ),
 ]
 ConnectTimeoutOpt = Annotated[
-    float, typer.Option("--connect-timeout", min=0.1, help="Seconds to connect.")
+    float, typer.Option("--connect-timeout", min=0.1, metavar="SECONDS", help="Seconds to connect.")
 ]
 ReadTimeoutOpt = Annotated[
-    float, typer.Option("--read-timeout", min=0.1, help="Seconds to wait for an answer.")
+    float,
+    typer.Option(
+        "--read-timeout", min=0.1, metavar="SECONDS", help="Seconds to wait for an answer."
+    ),
 ]
 TotalTimeoutOpt = Annotated[
-    float, typer.Option("--timeout", min=1, help="Seconds for one call, retries included.")
+    float,
+    typer.Option(
+        "--timeout", min=1, metavar="SECONDS", help="Seconds for one call, retries included."
+    ),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="Output: text, json or markdown.")]
+FormatOpt = Annotated[
+    str, typer.Option("--format", metavar="FORMAT", help="Output: text, json or markdown.")
+]
 PruneOpt = Annotated[
     bool, typer.Option("--prune", help="Delete recorded schedules that are no longer declared.")
 ]
 TargetOpt = Annotated[
     list[str] | None,
-    typer.Option("--target", help="Limit to this schedule (repeatable). Not for routine use."),
+    typer.Option(
+        "--target", metavar="NAME", help="Limit to this schedule (repeatable). Not for routine use."
+    ),
 ]
 ParallelismOpt = Annotated[
-    int, typer.Option("--parallelism", min=1, max=64, help="Requests in flight at once.")
+    int,
+    typer.Option("--parallelism", min=1, max=64, metavar="N", help="Requests in flight at once."),
 ]
 RefreshOpt = Annotated[
     bool | None,

@@ -57,6 +57,7 @@ MaxDeleteOpt = Annotated[
     float,
     typer.Option(
         "--max-delete-percent",
+        metavar="PERCENT",
         min=0,
         max=100,
         help="Refuse a plan deleting more than this share of recorded schedules "
@@ -67,6 +68,7 @@ MaxUpdateOpt = Annotated[
     float,
     typer.Option(
         "--max-update-percent",
+        metavar="PERCENT",
         min=0,
         max=100,
         help="Refuse a plan updating more than this share of recorded schedules "
@@ -78,7 +80,9 @@ MaxUpdateOpt = Annotated[
 @app.command()
 @guard
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="YAML files or directories.")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH...", help="YAML files or directories.")
+    ],
 ) -> None:
     """Load and check the YAML; no network.
 
@@ -151,7 +155,9 @@ def _check_safety(
 @app.command()
 @guard
 def plan(
-    paths: Annotated[list[Path], typer.Argument(help="YAML files or directories.")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH...", help="YAML files or directories.")
+    ],
     state: StateOpt = None,
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
@@ -165,7 +171,8 @@ def plan(
     refresh: RefreshOpt = None,
     parallelism: ParallelismOpt = 8,
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Save the plan for `apply --plan FILE`.")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Save the plan for `apply --plan FILE`."),
     ] = None,
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 2 when there are changes.")
@@ -268,9 +275,11 @@ def _save_plan(
 @app.command()
 @guard
 def apply(
-    paths: Annotated[list[Path] | None, typer.Argument(help="YAML files or directories.")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(metavar="PATH...", help="YAML files or directories.")
+    ] = None,
     plan_file: Annotated[
-        Path | None, typer.Option("--plan", help="Apply exactly this saved plan.")
+        Path | None, typer.Option("--plan", metavar="FILE", help="Apply exactly this saved plan.")
     ] = None,
     state: StateOpt = None,
     api_url: ApiUrlOpt = None,
@@ -288,7 +297,10 @@ def apply(
         bool, typer.Option("--auto-approve", help="Apply without asking.")
     ] = False,
     lock_timeout: Annotated[
-        float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for the state lock.")
+        float,
+        typer.Option(
+            "--lock-timeout", min=0, metavar="SECONDS", help="Seconds to wait for the state lock."
+        ),
     ] = 0.0,
     force: ForceOpt = False,
     max_delete_percent: MaxDeleteOpt = 30.0,

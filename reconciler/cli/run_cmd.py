@@ -36,6 +36,7 @@ def run(
     args: Annotated[
         list[str] | None,
         typer.Argument(
+            metavar="NAME... PATH...",
             help="Names of runs declared under `runs:`, and the YAML files or "
             "directories that declare them.",
             show_default=False,
@@ -43,12 +44,16 @@ def run(
     ] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the verdict.")] = False,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0, help="Seconds to wait before giving up (exit 4).")
+        float,
+        typer.Option(
+            "--timeout", metavar="SECONDS", min=0, help="Seconds to wait before giving up (exit 4)."
+        ),
     ] = 3600.0,
     poll_interval: Annotated[
         float,
         typer.Option(
             "--poll-interval",
+            metavar="SECONDS",
             min=0.01,
             help="First poll interval in seconds; it grows, capped at 30 s.",
         ),
@@ -57,32 +62,37 @@ def run(
         Path | None,
         typer.Option(
             "--junit",
+            metavar="FILE",
             help="Save the JUnit XML report here (with --wait; "
             "several runs add -NAME before the suffix).",
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text or json.")] = "text",
     output_run_id: Annotated[
-        Path | None, typer.Option("--output-run-id", help="Write the run id(s) to this file.")
+        Path | None,
+        typer.Option("--output-run-id", metavar="FILE", help="Write the run id(s) to this file."),
     ] = None,
     execution_id: Annotated[
-        int | None, typer.Option("--execution-id", help="Ad hoc: the test plan id.")
+        int | None, typer.Option("--execution-id", metavar="ID", help="Ad hoc: the test plan id.")
     ] = None,
     config_name: Annotated[
-        str | None, typer.Option("--config-name", help="Ad hoc: saved favourite by name.")
+        str | None,
+        typer.Option("--config-name", metavar="NAME", help="Ad hoc: saved favourite by name."),
     ] = None,
     config_id: Annotated[
-        int | None, typer.Option("--config-id", help="Ad hoc: saved favourite by id.")
+        int | None, typer.Option("--config-id", metavar="ID", help="Ad hoc: saved favourite by id.")
     ] = None,
     environment_id: Annotated[
-        int | None, typer.Option("--environment-id", help="Ad hoc: environment id.")
+        int | None, typer.Option("--environment-id", metavar="ID", help="Ad hoc: environment id.")
     ] = None,
     build_no: Annotated[
-        str | None, typer.Option("--build-no", help="Ad hoc: build number.")
+        str | None, typer.Option("--build-no", metavar="TEXT", help="Ad hoc: build number.")
     ] = None,
     runtime: Annotated[
         list[str] | None,
-        typer.Option("--runtime", help="Ad hoc: KEY=VALUE runtime data (repeatable)."),
+        typer.Option(
+            "--runtime", metavar="KEY=VALUE", help="Ad hoc: KEY=VALUE runtime data (repeatable)."
+        ),
     ] = None,
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,

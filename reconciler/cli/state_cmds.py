@@ -40,7 +40,10 @@ def import_schedule(
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
     lock_timeout: Annotated[
-        float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for the state lock.")
+        float,
+        typer.Option(
+            "--lock-timeout", min=0, metavar="SECONDS", help="Seconds to wait for the state lock."
+        ),
     ] = 0.0,
 ) -> None:
     """Adopt an existing Testsigma schedule: record it as managed under NAME.
@@ -209,7 +212,7 @@ def state_resolve(entry_id: int, state: StateOpt = None) -> None:
 def state_export(
     state: StateOpt = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File (default stdout).")
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="File (default stdout).")
     ] = None,
 ) -> None:
     """Write the whole state as JSON (for backups and moving between stores)."""
