@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import json.encoder
 from datetime import datetime
 from typing import Any
 
 from reconciler import timekeeping as tk
 from reconciler.engine.model import Action, ActionKind, Payload, Plan
+
+#: JSON text of a str, without ensure_ascii (the C function json.dumps itself uses).
+_quoted = json.encoder.encode_basestring
 
 SYMBOLS = {
     ActionKind.CREATE: "+",
@@ -59,7 +63,19 @@ def next_instant(payload: Payload | None, *, now: datetime) -> str | None:
 
 
 def short(value: Any) -> str:
-    """A value as it reads in a plan: JSON, so strings are quoted and None is null."""
+    """A value as it reads in a plan: JSON, so strings are quoted and None is null.
+
+    Plain strings and ints (nearly every field) skip `json.dumps`, which builds a
+    new encoder per call when given options: a third of a large plan's rendering.
+    The output is the same as `json.dumps(value, ensure_ascii=False, sort_keys=True)`.
+    """
+    kind = type(value)
+    if kind is str:
+        return _quoted(value)
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 

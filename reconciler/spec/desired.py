@@ -11,19 +11,17 @@ The happy path validates each document with a single pydantic call; only when a
 document has errors are its schedules and runs validated one by one, so that the
 valid ones still get their time checks (and their problems reported too).
 
-Shaped for speed (see docs/PERFORMANCE.md): a schedule's `field_locations` is a
-lazy view over the loader's position table, so a `Location` is built only for
-the field a message is about; the locations of a zone or a time are computed
-only when there is something to report; and the cyclic garbage collector is
-paused while the documents are built (they hold no cycles, and its repeated
-scans of the growing data cost 10-25% of a large load).
+Shaped for speed (see docs/PERFORMANCE.md): the locations of a zone or a time
+are computed only when there is something to report, and the cyclic garbage
+collector is paused while the documents are built (they hold no cycles, and its
+repeated scans of the growing data cost 10-25% of a large load).
 """
 
 from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -32,7 +30,7 @@ from pydantic import ValidationError
 
 from reconciler.engine.model import DesiredRun, DesiredSchedule, DesiredSet
 from reconciler.errors import InputError, Location, Problem
-from reconciler.spec.loader import KeyPositions, Loaded, Positions, Source, load_document
+from reconciler.spec.loader import Loaded, Positions, Source, load_document
 from reconciler.spec.messages import describe, translate
 from reconciler.spec.model import NEXT_INTERVAL_PATTERN, Defaults, Document, RunSpec, ScheduleSpec
 from reconciler.timekeeping import (
@@ -143,54 +141,19 @@ def _salvage(items: Any, model: type[_T]) -> list[tuple[int, _T]]:
     return valid
 
 
-class _FieldLocations(Mapping[str, Location]):
-    """Where each key of an item is written; inherited keys point into `defaults`.
-
-    A read-only mapping over the loader's position table: a `Location` is made
-    only when a key is looked up (almost never: only to report a problem), instead
-    of one per key of every schedule up front.
-    """
-
-    __slots__ = ("_defaults", "_entries", "_label")
-
-    def __init__(self, label: str, entries: KeyPositions, defaults: KeyPositions | None) -> None:
-        self._label = label
-        self._entries = entries
-        self._defaults = defaults
-
-    def _inherited(self) -> Iterator[str]:
-        if self._defaults:
-            for key in _INHERITED:
-                if key not in self._entries and key in self._defaults:
-                    yield key
-
-    def __getitem__(self, key: str) -> Location:
-        found = self._entries.get(key)
-        if found is None and self._defaults and key in _INHERITED:
-            found = self._defaults.get(key)
-        if found is None:
-            raise KeyError(key)
-        line, column = found[0]
-        return Location(self._label, line, column)
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._entries
-        yield from self._inherited()
-
-    def __len__(self) -> int:
-        return len(self._entries) + sum(1 for _ in self._inherited())
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
-
-
 def _field_locations(
     item: dict[str, Any], defaults: Any, positions: Positions
-) -> Mapping[str, Location]:
-    """Where each key of an item is written (lazily); inherited keys point into `defaults`."""
+) -> dict[str, Location]:
+    """Where each key of an item is written; inherited keys point into `defaults`."""
+    at = positions.at
     entries = positions.mappings[id(item)][1]
-    default_entries = positions.mappings[id(defaults)][1] if isinstance(defaults, dict) else None
-    return _FieldLocations(positions.label, entries, default_entries)
+    locations = {key: at(key_pos) for key, (key_pos, _value) in entries.items()}
+    if isinstance(defaults, dict):
+        default_entries = positions.mappings[id(defaults)][1]
+        for key in _INHERITED:
+            if key not in locations and key in default_entries:
+                locations[key] = at(default_entries[key][0])
+    return locations
 
 
 def _value_location(

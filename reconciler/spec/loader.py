@@ -34,6 +34,15 @@ from typing import Any
 
 import ruamel.yaml.main
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from ruamel.yaml.reader import ReaderError
 
 from reconciler.errors import Location, Problem
@@ -233,23 +242,23 @@ class _Builder:
         mappings = self.positions.mappings
         sequences = self.positions.sequences
         for event in events:
-            kind = type(event).__name__
+            kind = type(event)
             mark = event.start_mark
             pos = (mark.line + 1, mark.column + 1)
-            if kind == "ScalarEvent":
+            if kind is ScalarEvent:
                 self.written += 1
                 self.nodes += 1
                 value = _scalar(event.value, tag=event.tag, style=event.style, pos=pos)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, 1)
-            elif kind == "AliasEvent":
+            elif kind is AliasEvent:
                 value = self.alias(event.anchor, pos)
-            elif kind == "MappingStartEvent" or kind == "SequenceStartEvent":
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 self.written += 1
                 self.nodes += 1
                 if len(stack) >= MAX_DEPTH:
                     raise _Refused(pos, f"nesting is deeper than {MAX_DEPTH} levels")
-                is_map = kind == "MappingStartEvent"
+                is_map = kind is MappingStartEvent
                 if event.tag not in (None, "!", _TAG + ("map" if is_map else "seq")):
                     raise _Refused(pos, f"YAML tags like {_shown(event.tag)} are not supported")
                 if event.anchor is not None:
@@ -266,7 +275,7 @@ class _Builder:
                     _Frame(container, entries, anchor=event.anchor, pos=pos, nodes=self.nodes - 1)
                 )
                 continue
-            elif kind == "MappingEndEvent" or kind == "SequenceEndEvent":
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 frame = stack.pop()
                 value = frame.container if frame.merges is None else self.merged(frame)
                 if frame.anchor is not None:
@@ -378,12 +387,8 @@ def _check_text(source: Source) -> str:
 
 
 def _events(parser: Any) -> Iterator[Any]:
-    get_event = parser.get_event
-    while True:
-        event = get_event()
-        if event is None:
-            return
-        yield event
+    """The parser's events until it returns None (a C-level iterator: no frame per event)."""
+    return iter(parser.get_event, None)
 
 
 def load_document(source: Source) -> tuple[Loaded | None, list[Problem]]:
@@ -404,8 +409,7 @@ def load_document(source: Source) -> tuple[Loaded | None, list[Problem]]:
         data: Any = None
         documents = 0
         for event in events:
-            kind = type(event).__name__
-            if kind == "DocumentStartEvent":
+            if type(event) is DocumentStartEvent:
                 documents += 1
                 mark = event.start_mark
                 if documents > 1:

@@ -210,3 +210,14 @@ def test_problem_messages_never_leak_pydantic_wording() -> None:
     for leaked in ("Input should", "pydantic", "errors.pydantic.dev", "[type="):
         assert leaked not in text
     assert len(found) == 7
+
+
+def test_the_garbage_collector_is_back_on_after_a_load_even_a_failed_one() -> None:
+    import gc
+
+    assert gc.isenabled()
+    load_desired([Source("ok.yaml", b"schedules: []\n")])
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        load_desired([Source("bad.yaml", b"schedules: [1\n")])
+    assert gc.isenabled()
