@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import sys
@@ -286,6 +287,9 @@ def load_desired_from(paths: list[Path]) -> DesiredSet:
     from reconciler.spec import load_desired
 
     desired = load_desired(read_sources(paths))
+    # The loaded YAML lives until the command ends: move it out of the collector's
+    # sight so later phases do not rescan it (a short-lived CLI process only).
+    gc.freeze()
     for warning in desired.warnings:
         info(str(warning))
     return desired
