@@ -33,7 +33,6 @@ class Prepared:
     plan: Plan
     recorded: dict[str, RecordedSchedule]
     notes: list[str] = field(default_factory=list)
-    refreshed: bool = False
 
 
 def prepare_plan(
@@ -76,13 +75,11 @@ def prepare_plan(
     recorded = {**store.read_all(), **({} if write else journal.adopted)}
     scoped = {n: r for n, r in recorded.items() if targets is None or n in targets}
     live = None
-    refreshed = False
     if refresh_live and client is not None:
         result = refresh(scoped, client=client, parallelism=parallelism)
         notes.extend(result.warnings)
         if result.reads_offered:
             live = result.live
-            refreshed = True
     to_create = [
         s.name
         for s in desired.schedules
@@ -101,7 +98,7 @@ def prepare_plan(
     )
     if account is not None:
         plan = replace(plan, details=favourite_details(plan, account))
-    return Prepared(plan=plan, recorded=recorded, notes=notes, refreshed=refreshed)
+    return Prepared(plan=plan, recorded=recorded, notes=notes)
 
 
 def favourite_details(plan: Plan, account: Account) -> dict[str, str]:
