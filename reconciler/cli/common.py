@@ -195,8 +195,7 @@ def _main(
     from reconciler.settings import reinstall_redaction
 
     reinstall_redaction()
-    if verbose:
-        logging.getLogger("reconciler").setLevel(logging.DEBUG)
+    logging.getLogger("reconciler").setLevel(logging.DEBUG if verbose else logging.NOTSET)
     logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 

@@ -211,3 +211,16 @@ def test_state_export_and_import_round_trip(cli: Cli, sandbox: Sandbox, tmp_path
     assert moved["schedules"] == exported["schedules"]
     plan = cli("plan", str(yaml_dir), "--state", other, "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output
+
+
+def test_each_retry_is_logged_at_verbose_with_attempt_wait_and_reason(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    sandbox.configure(fault_rate=1.0, faults=("503",), fault_seed=1)
+    result = cli("--verbose", "plan", str(declared(tmp_path, 1)), "--timeout", "2")
+    assert result.exit_code == 1
+    retries = [ln for ln in result.stderr.splitlines() if "retrying GET /test_plans" in ln]
+    assert retries, result.stderr
+    assert "attempt 1 failed (503" in retries[0] and "waiting" in retries[0]
+    quiet = cli("plan", str(declared(tmp_path, 1)), "--timeout", "2")
+    assert "retrying" not in quiet.stderr  # only with --verbose
