@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.cli import (  # noqa: F401  (importing registers the commands)
-    plan_apply,
+    apply_cmd,
+    plan_cmd,
     run_cmd,
     sandbox_cmd,
     state_cmds,

@@ -1,4 +1,4 @@
-"""`validate`, `plan`, `apply` and `schema`: the core loop on the command line."""
+"""`apply`: plan, confirm, then send the changing calls and record each result."""
 
 from __future__ import annotations
 
@@ -26,250 +26,29 @@ from reconciler.cli.common import (
     TotalTimeoutOpt,
     app,
     check_format,
-    colour_plan,
     guard,
     info,
     load_desired_from,
     make_client,
     open_state,
     out,
-    render_plan,
-    use_colour,
 )
-from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, ReconcilerError, UnsafeError
+from reconciler.cli.plan_cmd import (
+    ForceOpt,
+    MaxDeleteOpt,
+    MaxUpdateOpt,
+    PreflightOpt,
+    check_safety,
+    prepare,
+    show_plan,
+)
+from reconciler.errors import EXIT_ERROR, ReconcilerError, UnsafeError
 
 if TYPE_CHECKING:
     from reconciler.engine.apply import ApplyReport
     from reconciler.engine.model import DesiredSet, Plan
     from reconciler.state.base import StateStore
     from reconciler.testsigma.client import TestsigmaClient
-    from reconciler.workflow import Prepared
-
-ForceOpt = Annotated[bool, typer.Option("--force", help="Allow a plan over the safety limits.")]
-PreflightOpt = Annotated[
-    bool,
-    typer.Option(
-        "--preflight/--no-preflight",
-        help="Check test plans and favourites against the account first (when an API key is set).",
-    ),
-]
-MaxDeleteOpt = Annotated[
-    float,
-    typer.Option(
-        "--max-delete-percent",
-        metavar="PERCENT",
-        min=0,
-        max=100,
-        help="Refuse a plan deleting more than this share of recorded schedules "
-        "(when at least 10 are recorded).",
-    ),
-]
-MaxUpdateOpt = Annotated[
-    float,
-    typer.Option(
-        "--max-update-percent",
-        metavar="PERCENT",
-        min=0,
-        max=100,
-        help="Refuse a plan updating more than this share of recorded schedules "
-        "(when at least 10 are recorded).",
-    ),
-]
-
-
-@app.command()
-@guard
-def validate(
-    paths: Annotated[
-        list[Path], typer.Argument(metavar="PATH...", help="YAML files or directories.")
-    ],
-) -> None:
-    """Load and check the YAML; no network.
-
-    Every problem of every file is reported at once, each with file, line and column.
-
-    Example: reconciler validate schedules/
-    """
-    desired = load_desired_from(paths)
-    info(f"OK: {len(desired.schedules)} schedule(s) and {len(desired.runs)} run(s) are valid.")
-
-
-def _prepare(
-    desired: DesiredSet,
-    store: StateStore,
-    client: TestsigmaClient | None,
-    *,
-    refresh: bool | None,
-    prune: bool,
-    target: list[str] | None,
-    parallelism: int,
-    write: bool,
-    preflight: bool,
-) -> Prepared:
-    from reconciler.settings import now
-    from reconciler.testsigma.account import AccountCache
-    from reconciler.workflow import prepare_plan
-
-    if target:
-        info("Warning: --target limits the plan to some schedules; it is not for routine use.")
-    account = AccountCache(client).fetch() if client is not None and preflight else None
-    prepared = prepare_plan(
-        desired,
-        store,
-        client=client,
-        refresh_live=client is not None and refresh is not False,
-        now=now(),
-        prune=prune,
-        targets=frozenset(target) if target else None,
-        parallelism=parallelism,
-        write=write,
-        account=account,
-    )
-    for note in prepared.notes:
-        info(f"Note: {note}")
-    return prepared
-
-
-def show_plan(plan_: Plan, fmt: str) -> None:
-    text = render_plan(plan_, fmt)
-    out(colour_plan(text) if fmt == "text" and use_colour() else text)
-
-
-def _check_safety(
-    plan: Plan, *, recorded: int, force: bool, max_delete: float, max_update: float
-) -> list[str]:
-    from reconciler.engine.safety import Limits, safety_violations
-
-    problems = safety_violations(
-        plan,
-        recorded_count=recorded,
-        limits=Limits(max_delete_percent=max_delete, max_update_percent=max_update),
-    )
-    if problems and force:
-        for problem in problems:
-            info(f"Warning (--force): {problem}")
-        return []
-    return problems
-
-
-@app.command()
-@guard
-def plan(
-    paths: Annotated[
-        list[Path], typer.Argument(metavar="PATH...", help="YAML files or directories.")
-    ],
-    state: StateOpt = None,
-    api_url: ApiUrlOpt = None,
-    api_key_file: ApiKeyFileOpt = None,
-    ca_bundle: CaBundleOpt = None,
-    connect_timeout: ConnectTimeoutOpt = 10.0,
-    read_timeout: ReadTimeoutOpt = 30.0,
-    timeout: TotalTimeoutOpt = 120.0,
-    fmt: FormatOpt = "text",
-    prune: PruneOpt = False,
-    target: TargetOpt = None,
-    refresh: RefreshOpt = None,
-    parallelism: ParallelismOpt = 8,
-    out_file: Annotated[
-        Path | None,
-        typer.Option("--out", metavar="FILE", help="Save the plan for `apply --plan FILE`."),
-    ] = None,
-    detailed_exitcode: Annotated[
-        bool, typer.Option("--detailed-exitcode", help="Exit 2 when there are changes.")
-    ] = False,
-    force: ForceOpt = False,
-    max_delete_percent: MaxDeleteOpt = 30.0,
-    max_update_percent: MaxUpdateOpt = 30.0,
-    preflight: PreflightOpt = True,
-) -> None:
-    """Preview what apply would do. Sends no changing call (no POST, PUT or DELETE).
-
-    With an API key it first reads the live schedules, to show what changed
-    outside the reconciler; --no-refresh plans from the recorded state alone.
-
-    Examples:
-
-      reconciler plan schedules/
-
-      reconciler plan schedules/ --format markdown > plan.md
-
-      reconciler plan schedules/ --out plan.json && reconciler apply --plan plan.json
-    """
-    from reconciler.settings import connection
-
-    check_format(fmt)
-    conn = connection(api_url, api_key_file)
-    desired = load_desired_from(paths)
-    store = open_state(state)
-    client = None
-    try:
-        if conn.api_key and (refresh is not False or preflight):
-            client = make_client(
-                conn,
-                ca_bundle=ca_bundle,
-                connect_timeout=connect_timeout,
-                read_timeout=read_timeout,
-                total_timeout=timeout,
-            )
-        prepared = _prepare(
-            desired,
-            store,
-            client,
-            refresh=refresh,
-            prune=prune,
-            target=target,
-            parallelism=parallelism,
-            write=False,
-            preflight=preflight,
-        )
-        lineage, serial = store.lineage, store.serial
-    finally:
-        if client is not None:
-            client.close()
-        store.close()
-    result = prepared.plan
-    show_plan(result, fmt)
-    problems = _check_safety(
-        result,
-        recorded=len(prepared.recorded),
-        force=force,
-        max_delete=max_delete_percent,
-        max_update=max_update_percent,
-    )
-    for problem in problems:
-        info(f"Warning: apply will refuse this plan: {problem}")
-    if out_file is not None:
-        _save_plan(
-            out_file,
-            desired,
-            result,
-            lineage=lineage,
-            serial=serial,
-            options={"prune": prune, "targets": sorted(target or []), "force": force},
-        )
-    if result.conflicts:
-        raise typer.Exit(EXIT_ERROR)
-    if detailed_exitcode and result.has_changes:
-        raise typer.Exit(EXIT_CHANGES)
-
-
-def _save_plan(
-    path: Path,
-    desired: DesiredSet,
-    plan_: Plan,
-    *,
-    lineage: str,
-    serial: int,
-    options: dict[str, object],
-) -> None:
-    from reconciler.engine.planfile import desired_digest, plan_to_document
-    from reconciler.fileio import write_atomically
-
-    doc = plan_to_document(
-        plan_, lineage=lineage, serial=serial, digest=desired_digest(desired), options=options
-    )
-    write_atomically(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    info(f"Saved the plan to {path}; apply exactly it with `reconciler apply --plan {path}`.")
 
 
 @app.command()
@@ -349,7 +128,7 @@ def apply(
                 result, recorded_count, force = _load_saved(plan_file, store, desired, force)
             else:
                 assert desired is not None
-                prepared = _prepare(
+                prepared = prepare(
                     desired,
                     store,
                     client,
@@ -363,7 +142,7 @@ def apply(
                 result, recorded_count = prepared.plan, len(prepared.recorded)
             if fmt != "json":
                 show_plan(result, fmt)
-            problems = _check_safety(
+            problems = check_safety(
                 result,
                 recorded=recorded_count,
                 force=force,
@@ -520,15 +299,3 @@ def _execute(
     if report.interrupted:
         info("Interrupted: the actions marked '-' were not started; run apply again to finish.")
     return report
-
-
-@app.command()
-@guard
-def schema() -> None:
-    """Print the JSON Schema of the YAML format (for editors and CI checks).
-
-    Example: reconciler schema > schemas/reconciler-v1.schema.json
-    """
-    from reconciler.spec import json_schema
-
-    out(json.dumps(json_schema(), indent=2, ensure_ascii=False))
