@@ -89,6 +89,8 @@ class RunRequest:
     body: Mapping[str, Any]
     #: The test plan's name when declared with `testPlan`: resolved before triggering.
     test_plan: str | None = None
+    #: The declaration under `runs:` (None when ad hoc), for messages pinned to its lines.
+    declared: DesiredRun | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +133,7 @@ class RunOutcome:
 
 def request_for(run: DesiredRun) -> RunRequest:
     """The request for a run declared under `runs:`."""
-    return RunRequest(name=run.name, body=dict(run.body), test_plan=run.test_plan)
+    return RunRequest(name=run.name, body=dict(run.body), test_plan=run.test_plan, declared=run)
 
 
 def ad_hoc_request(

@@ -97,6 +97,13 @@ def run(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    preflight: Annotated[
+        bool,
+        typer.Option(
+            "--preflight/--no-preflight",
+            help="Check the test plans and favourites against the account before triggering.",
+        ),
+    ] = True,
 ) -> None:
     """Trigger partial test-plan runs now; with --wait, wait for the verdict.
 
@@ -127,7 +134,7 @@ def run(
     )
     conn = connection(api_url, api_key_file)
     with make_client(conn, ca_bundle=ca_bundle) as client:
-        requests = _resolved(requests, client)
+        requests = _checked(requests, client, preflight=preflight)
         handles = [trigger(client, request) for request in requests]
         for handle in handles:
             info(f"Triggered {handle.label}" + (f": {handle.link}" if handle.link else ""))
@@ -207,24 +214,38 @@ def _requests(
     return [request_for(declared[n]) for n in names]
 
 
-def _resolved(requests: list[RunRequest], client: Any) -> list[RunRequest]:
-    """Requests whose test plan was named (`testPlan`) get its id from the account."""
+def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> list[RunRequest]:
+    """Resolve `testPlan` names, and check test plans and favourites before triggering.
+
+    Triggering is a write, so every problem of every requested run is reported
+    before any of them starts, each at its line in the YAML (or at its flag).
+    """
     from dataclasses import replace
 
-    from reconciler.engine.preflight import resolve_test_plan_name
+    from reconciler.engine.model import DesiredRun, DesiredSet
+    from reconciler.engine.preflight import check_account, resolve_test_plans
+    from reconciler.errors import InputError, Location
     from reconciler.testsigma.account import AccountCache
 
-    if all("executionId" in r.body for r in requests):
+    needs_names = any("executionId" not in r.body for r in requests)
+    if not preflight and not needs_names:
         return requests
-    plans = AccountCache(client).test_plans()
-    return [
-        r
-        if "executionId" in r.body
-        else replace(
-            r, body={"executionId": resolve_test_plan_name(r.test_plan or "", plans), **r.body}
+    account = AccountCache(client).fetch()
+    runs = DesiredSet(
+        runs=tuple(
+            r.declared
+            or DesiredRun(
+                name=r.name or "ad hoc run", body=r.body, location=Location("--execution-id")
+            )
+            for r in requests
         )
-        for r in requests
-    ]
+    )
+    runs = resolve_test_plans(runs, account.test_plans)
+    if preflight:
+        problems = check_account(runs, account.test_plans, account.saved_configs)
+        if problems:
+            raise InputError(problems)
+    return [replace(r, body=run.body) for r, run in zip(requests, runs.runs, strict=True)]
 
 
 def _wait(

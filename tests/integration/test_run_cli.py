@@ -180,3 +180,29 @@ def test_ctrl_c_stops_waiting_not_the_run(sandbox: Sandbox, tmp_path: Path) -> N
     assert "Stopped waiting" in err and "nothing was cancelled" in err
     polls = [r for r in sandbox.requests() if r.method == "GET"]
     assert polls and not any(r.method == "DELETE" for r in sandbox.requests())
+
+
+def test_unknown_plan_and_favourite_are_refused_before_any_run_starts(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(
+        tmp_path / "bad-runs.yaml",
+        """
+        runs:
+          - name: good
+            executionId: 3857
+          - name: no-plan
+            executionId: 999999
+          - name: no-favourite
+            executionId: 3857
+            executionConfig: {name: smoke onyl}
+    """,
+    )
+    result = cli("run", "good", "no-plan", "no-favourite", str(path), "--wait")
+    assert result.exit_code == 1
+    assert f"{path}:5:" in result.stderr and "999999" in result.stderr
+    assert f"{path}:8:" in result.stderr and "smoke only" in result.stderr
+    assert [r for r in sandbox.requests() if r.method == "POST"] == []  # not even `good`
+    ad_hoc = cli("run", "--execution-id", "999999")
+    assert ad_hoc.exit_code == 1 and "--execution-id" in ad_hoc.stderr
+    assert [r for r in sandbox.requests() if r.method == "POST"] == []
