@@ -146,6 +146,12 @@ def test_sigkill_at_random_moments_never_duplicates(tmp_path: Path) -> None:
             timeout=30,
         )
         assert noop.returncode == 0, noop.stdout + noop.stderr
+        sandbox.clear_requests()
+        again = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert again.returncode == 0 and "No changes" in again.stdout, again.stdout
+        assert [r for r in sandbox.requests() if r.method != "GET"] == []  # a no-op apply
         assert kills >= 3, "the kills should land mid-apply; slow the sandbox down"
 
 
