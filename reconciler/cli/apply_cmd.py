@@ -26,12 +26,14 @@ from reconciler.cli.common import (
     TotalTimeoutOpt,
     app,
     check_format,
+    err,
     guard,
     info,
     load_desired_from,
     make_client,
     open_state,
     out,
+    render_plan,
 )
 from reconciler.cli.plan_cmd import (
     ForceOpt,
@@ -159,7 +161,12 @@ def apply(
                 if result.conflicts:
                     raise typer.Exit(EXIT_ERROR)
                 return
-            if not auto_approve and not typer.confirm("Apply these changes?", default=False):
+            if not auto_approve and fmt == "json":
+                # stdout carries one JSON document; the person asked still sees the plan.
+                err(render_plan(result, "text"))
+            if not auto_approve and not typer.confirm(
+                "Apply these changes?", default=False, err=True
+            ):
                 info("Apply cancelled; nothing was changed.")
                 raise typer.Exit(EXIT_ERROR)
             report = _execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import subprocess
@@ -113,3 +114,35 @@ def test_long_apply_shows_progress_and_runs_show_a_board(sandbox: Sandbox, tmp_p
     )
     assert code == 0, shown
     assert "status and counters" in shown and "STATUS_COMPLETED" in shown
+
+
+def test_json_apply_on_a_terminal_shows_the_plan_before_asking(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    yaml_dir = write_schedules(tmp_path / "t" / "s.yaml", schedule("x")).parent
+    env = {
+        **os.environ,
+        "TESTSIGMA_API_URL": sandbox.url,
+        "TESTSIGMA_API_KEY": API_KEY,
+        "RECONCILER_STATE": f"sqlite:///{tmp_path / 'state.db'}",
+        "NO_COLOR": "1",
+    }
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "apply", str(yaml_dir), "--format", "json"],
+        cwd=ROOT,
+        env=env,
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
+    os.close(slave)
+    try:
+        shown = read_until(master, "Apply these changes?")
+        assert "+ create x" in shown  # the reviewer sees the plan, on stderr
+        os.write(master, b"y\n")
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        os.close(master)
+    assert proc.returncode == 0
+    assert json.loads(out)["summary"]["ok"] == 1  # stdout is exactly one JSON document
