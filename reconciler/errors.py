@@ -71,4 +71,4 @@ class InputError(ReconcilerError):
 class UnsafeError(ReconcilerError):
     """Refused as unsafe: a held lock, a stale saved plan, a safety limit (exit 3)."""
 
-    exit_code = 3
+    exit_code = EXIT_UNSAFE

@@ -202,9 +202,6 @@ def _main(
 
 # --- shared options ------------------------------------------------------
 
-Paths = Annotated[
-    list[Path], typer.Argument(help="YAML files or directories (searched recursively).")
-]
 StateOpt = Annotated[
     str | None,
     typer.Option(

@@ -18,9 +18,6 @@ from reconciler.engine.drift import live_epoch_ms
 from reconciler.engine.model import Payload
 from reconciler.errors import ReconcilerError
 
-#: Fields Testsigma does not report: unknown after adoption until the next apply sends them.
-UNREPORTED = ("timezone", "executionConfig")
-
 
 def adopted_payload(name: str, live: Mapping[str, Any], declared: Payload | None) -> dict[str, Any]:
     """What to record for the live schedule adopted under `name`."""

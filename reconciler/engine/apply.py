@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -150,13 +150,9 @@ def apply_plan(
                         changed=changed,
                     )
                 )
-        for action in _rest(pending):
+        for action in list(pending):
             finish(ActionResult(action, Outcome.SKIPPED, action.id, "not started: interrupted"))
     return ApplyReport(results=tuple(results), serial=store.serial, interrupted=stop.is_set())
-
-
-def _rest(pending: Iterator[Action]) -> list[Action]:
-    return list(pending)
 
 
 def _launch(

@@ -8,6 +8,7 @@ paths (`executionConfig.name`), in the order the API documents the fields.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -40,6 +41,15 @@ def field_changes(before: Payload, after: Payload) -> tuple[FieldChange, ...]:
             key = _dotted(path).rsplit(".", 1)[0]
             changes[key] = FieldChange(key, _get(before, key), _get(after, key))
     return tuple(sorted(changes.values(), key=lambda c: _order(c.field)))
+
+
+def plain(value: Any) -> str:
+    """A value in running text (reasons, drift lines): strings bare, nothing as "(none)"."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _dotted(path: str) -> str:

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reconciler import timekeeping as tk
-from reconciler.engine.diff import field_changes
+from reconciler.engine.diff import field_changes, plain
 from reconciler.engine.drift import live_as_payload_values, live_drift
 from reconciler.engine.model import (
     Action,
@@ -177,7 +177,7 @@ def _compare(
     drift: tuple[FieldChange, ...] = (),
     live: Mapping[str, Any] | None = None,
 ) -> Action | None:
-    changes = field_changes(have.payload, want.payload)
+    yaml_changes = changes = field_changes(have.payload, want.payload)
     fired = has_fired(want.payload, now=now)
     if fired and not changes:
         drift = ()  # a ONCE that fired cannot be sent again; what the server shows is history
@@ -207,10 +207,10 @@ def _compare(
             )
         )
         return None
-    yaml_fields = [c.field for c in field_changes(have.payload, want.payload)]
+    yaml_fields = [c.field for c in yaml_changes]
     reasons = []
     if drift:
-        outside = ", ".join(f"{d.field} {_plain(d.before)} -> {_plain(d.after)}" for d in drift)
+        outside = ", ".join(f"{d.field} {plain(d.before)} -> {plain(d.after)}" for d in drift)
         reasons.append(f"changed outside the reconciler: {outside}")
     if yaml_fields:
         reasons.append(f"YAML changed: {', '.join(yaml_fields)}")
@@ -225,10 +225,6 @@ def _compare(
         location=want.location,
         drift=drift,
     )
-
-
-def _plain(value: Any) -> str:
-    return "(none)" if value is None else str(value)
 
 
 def _orphan(have: RecordedSchedule, *, prune: bool, gone: bool = False) -> Action:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from reconciler import timekeeping as tk
+from reconciler.engine.diff import plain as plain  # one wording for plans and reasons
 from reconciler.engine.model import Action, ActionKind, Payload, Plan
 
 #: JSON text of a str, without ensure_ascii (the C function json.dumps itself uses).
@@ -77,13 +78,6 @@ def short(value: Any) -> str:
     if value is None:
         return "null"
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def plain(value: Any) -> str:
-    """A value in running text: strings bare, nothing as "(none)"."""
-    if value is None:
-        return "(none)"
-    return value if isinstance(value, str) else short(value)
 
 
 def action_title(action: Action) -> str:

@@ -14,7 +14,7 @@ the next run resolves instead of blindly repeating a POST.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -155,9 +155,3 @@ class StateStore(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def iter_sorted(records: Mapping[str, RecordedSchedule]) -> Iterator[RecordedSchedule]:
-    """Recorded schedules in name order (for stable output)."""
-    for name in sorted(records):
-        yield records[name]
