@@ -95,3 +95,17 @@ def changing_requests(sandbox: object) -> list[tuple[str, str]]:
         for r in sandbox.requests()  # type: ignore[attr-defined]
         if r.method in ("POST", "PUT", "DELETE")
     ]
+
+
+def process_env(api_url: str, state: str, **extra: str) -> dict[str, str]:
+    """The environment of a `reconciler` subprocess wired to a sandbox and a state."""
+    import os
+
+    return {
+        **os.environ,
+        "TESTSIGMA_API_URL": api_url,
+        "TESTSIGMA_API_KEY": API_KEY,
+        "RECONCILER_STATE": state,
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }

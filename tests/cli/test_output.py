@@ -80,7 +80,7 @@ def test_every_command_has_help_with_an_example(cli: Cli) -> None:
             assert "Example" in result.stdout, command
 
 
-def test_version_is_fast_path(cli: Cli) -> None:
+def test_version_prints_the_version(cli: Cli) -> None:
     result = cli("--version")
     assert result.exit_code == 0 and result.stdout.startswith("reconciler ")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -13,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import API_KEY, Cli, schedule, write_schedules
+from helpers import API_KEY, Cli, process_env, schedule, write_schedules
 
 from reconciler.sandbox import Sandbox, SandboxConfig
 
@@ -27,13 +26,7 @@ def declared(tmp_path: Path, count: int) -> Path:
 
 
 def env_for(url: str, tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "TESTSIGMA_API_URL": url,
-        "TESTSIGMA_API_KEY": API_KEY,
-        "RECONCILER_STATE": f"sqlite:///{tmp_path / 'state.db'}",
-        "PYTHONUNBUFFERED": "1",
-    }
+    return process_env(url, f"sqlite:///{tmp_path / 'state.db'}")
 
 
 def reconciler(*args: str) -> list[str]:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import API_KEY, schedule, write_schedules
+from helpers import process_env, schedule, write_schedules
 
 from reconciler.sandbox import Sandbox
 
@@ -32,13 +32,7 @@ def test_apply_on_a_terminal_asks_first(
     answer: str, applied: bool, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     yaml_dir = write_schedules(tmp_path / "t" / "s.yaml", schedule("x")).parent
-    env = {
-        **os.environ,
-        "TESTSIGMA_API_URL": sandbox.url,
-        "TESTSIGMA_API_KEY": API_KEY,
-        "RECONCILER_STATE": f"sqlite:///{tmp_path / 'state.db'}",
-        "NO_COLOR": "1",
-    }
+    env = process_env(sandbox.url, f"sqlite:///{tmp_path / 'state.db'}", NO_COLOR="1")
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "reconciler", "apply", str(yaml_dir)],
@@ -97,14 +91,9 @@ def test_long_apply_shows_progress_and_runs_show_a_board(sandbox: Sandbox, tmp_p
     ).parent
     runs = tmp_path / "runs.yaml"
     runs.write_text("runs:\n  - name: smoke\n    executionId: 3857\n")
-    env = {
-        **os.environ,
-        "TESTSIGMA_API_URL": sandbox.url,
-        "TESTSIGMA_API_KEY": API_KEY,
-        "RECONCILER_STATE": f"sqlite:///{tmp_path / 'state.db'}",
-        "NO_COLOR": "1",
-        "COLUMNS": "120",
-    }
+    env = process_env(
+        sandbox.url, f"sqlite:///{tmp_path / 'state.db'}", NO_COLOR="1", COLUMNS="120"
+    )
     code, shown = run_on_terminal(["apply", str(yaml_dir), "--auto-approve"], env)
     assert code == 0, shown
     assert "applying" in shown and "6/6" in shown
@@ -120,13 +109,7 @@ def test_json_apply_on_a_terminal_shows_the_plan_before_asking(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     yaml_dir = write_schedules(tmp_path / "t" / "s.yaml", schedule("x")).parent
-    env = {
-        **os.environ,
-        "TESTSIGMA_API_URL": sandbox.url,
-        "TESTSIGMA_API_KEY": API_KEY,
-        "RECONCILER_STATE": f"sqlite:///{tmp_path / 'state.db'}",
-        "NO_COLOR": "1",
-    }
+    env = process_env(sandbox.url, f"sqlite:///{tmp_path / 'state.db'}", NO_COLOR="1")
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "reconciler", "apply", str(yaml_dir), "--format", "json"],
