@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -35,6 +35,7 @@ from reconciler.testsigma.errors import (
 from reconciler.testsigma.retry import RetryPolicy, SharedLimiter, parse_retry_after
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_API_URL = "https://app.testsigma.com/api/v1"
 PAST_TIME_MESSAGE = "current time is greater than given time"
@@ -198,26 +199,10 @@ class TestsigmaClient:
         """GET and parse JSON; a garbled or truncated body is retried like a 502.
 
         A GET changes nothing, and a body cut short or replaced by a proxy's
-        HTML page is usually a passing fault, so it is worth another attempt.
+        HTML page is usually a passing fault, so it is worth another attempt
+        (within the same bounds as every other retry).
         """
-        attempt = 0
-        while True:
-            attempt += 1
-            response = self._call("GET", path, params=params)
-            try:
-                return self._json(response)
-            except BadResponseError as exc:
-                wait = self.retry.delay(attempt, retry_after=None, rng=self._rng)
-                if attempt >= self.retry.max_attempts:
-                    raise
-                log.debug(
-                    "retrying GET %s: attempt %d: %s; waiting %.2fs",
-                    path,
-                    attempt,
-                    exc.detail,
-                    wait,
-                )
-                self._sleep(wait)
+        return self._send("GET", path, params=params, accept=self._json)
 
     def _get_object(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         data = self._get(path, params)
@@ -236,6 +221,26 @@ class TestsigmaClient:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
+        return self._send(
+            method,
+            path,
+            json=json,
+            params=params,
+            headers=headers,
+            accept=lambda response: response,
+        )
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        accept: Callable[[httpx.Response], T],
+        json: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> T:
+        """One call with the retry policy; `accept` turns a 2xx answer into the result."""
         call = f"{method} {path}"
         started = time.monotonic()
         attempt = 0
@@ -260,12 +265,19 @@ class TestsigmaClient:
                 failure = TransportError(call, reason)
                 retry_after = None
             else:
+                retry_after = None
                 if response.is_success:
-                    return response
-                failure = _error_for(call, response)
-                if not self.retry.should_retry_status(response.status_code, method=method):
-                    raise failure
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                    try:
+                        return accept(response)
+                    except BadResponseError as garbled:
+                        if method != "GET":
+                            raise
+                        failure = garbled
+                else:
+                    failure = _error_for(call, response)
+                    if not self.retry.should_retry_status(response.status_code, method=method):
+                        raise failure
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
             wait = self.retry.delay(attempt, retry_after=retry_after, rng=self._rng)
             elapsed = time.monotonic() - started
             if not self.retry.allows(attempt=attempt, elapsed=elapsed, wait=wait):
