@@ -44,12 +44,12 @@ from reconciler.cli.plan_cmd import (
     prepare,
     show_plan,
 )
-from reconciler.errors import EXIT_ERROR, ReconcilerError, UnsafeError
+from reconciler.core.errors import EXIT_ERROR, ReconcilerError, UnsafeError
 
 if TYPE_CHECKING:
-    from reconciler.engine.apply import ApplyReport
-    from reconciler.engine.model import DesiredSet, Plan
-    from reconciler.state.base import StateStore
+    from reconciler.app.apply import ApplyReport
+    from reconciler.core.model import DesiredSet, Plan
+    from reconciler.core.ports import StateStore
     from reconciler.testsigma.client import TestsigmaClient
 
 
@@ -101,7 +101,7 @@ def apply(
 
       reconciler apply --plan plan.json --auto-approve
     """
-    from reconciler.settings import connection
+    from reconciler.app.settings import connection
 
     check_format(fmt)
     if not paths and plan_file is None:
@@ -186,8 +186,8 @@ def apply(
 
 def _result_json(plan_: Plan, report: ApplyReport | None, *, serial: int) -> str:
     """One JSON document for pipelines: the plan, each action's result, the totals."""
+    from reconciler.app.settings import now
     from reconciler.render.json_doc import plan_document
-    from reconciler.settings import now
 
     results = (
         []
@@ -253,8 +253,8 @@ def _execute(
 ) -> ApplyReport:
     import signal
 
-    from reconciler.engine.apply import ActionResult, Outcome, apply_plan
-    from reconciler.settings import now
+    from reconciler.app.apply import ActionResult, Outcome, apply_plan
+    from reconciler.app.settings import now
 
     stop = threading.Event()
     marks = {"ok": "✓", "failed": "✗", "unknown": "?", "skipped": "-"}

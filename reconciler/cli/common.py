@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from reconciler import __version__
-from reconciler.errors import EXIT_ERROR, ReconcilerError
+from reconciler.core.errors import EXIT_ERROR, ReconcilerError
 
 if TYPE_CHECKING:
-    from reconciler.engine.model import DesiredSet, Plan
-    from reconciler.settings import Connection
-    from reconciler.state.base import StateStore
+    from reconciler.app.settings import Connection
+    from reconciler.core.model import DesiredSet, Plan
+    from reconciler.core.ports import StateStore
     from reconciler.testsigma.client import TestsigmaClient
 
 P = ParamSpec("P")
@@ -52,7 +52,7 @@ class Options:
 
 def err(message: str) -> None:
     """An error or warning line on stderr (secrets redacted)."""
-    from reconciler.settings import redact
+    from reconciler.app.settings import redact
 
     typer.echo(redact(message), err=True)
 
@@ -65,7 +65,7 @@ def info(message: str) -> None:
 
 def out(text: str) -> None:
     """Results on stdout (secrets redacted); through the live progress display when one runs."""
-    from reconciler.settings import redact
+    from reconciler.app.settings import redact
 
     if _Live.console is not None:
         _Live.console.print(redact(text), markup=False, highlight=False, soft_wrap=True)
@@ -192,7 +192,7 @@ def _main(
     Options.quiet = quiet
     level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
-    from reconciler.settings import reinstall_redaction
+    from reconciler.app.settings import reinstall_redaction
 
     reinstall_redaction()
     logging.getLogger("reconciler").setLevel(logging.DEBUG if verbose else logging.NOTSET)
@@ -279,7 +279,7 @@ RefreshOpt = Annotated[
 
 
 def load_desired_from(paths: list[Path]) -> DesiredSet:
-    from reconciler.sources import read_sources
+    from reconciler.app.sources import read_sources
     from reconciler.spec import load_desired
 
     desired = load_desired(read_sources(paths))
@@ -318,7 +318,7 @@ def make_client(
 
 
 def render_plan(plan: Plan, fmt: str) -> str:
-    from reconciler.settings import now
+    from reconciler.app.settings import now
 
     if fmt == "json":
         import json

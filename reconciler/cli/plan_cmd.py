@@ -33,13 +33,13 @@ from reconciler.cli.common import (
     render_plan,
     use_colour,
 )
-from reconciler.errors import EXIT_CHANGES, EXIT_ERROR
+from reconciler.core.errors import EXIT_CHANGES, EXIT_ERROR
 
 if TYPE_CHECKING:
-    from reconciler.engine.model import DesiredSet, Plan
-    from reconciler.state.base import StateStore
+    from reconciler.app.prepare import Prepared
+    from reconciler.core.model import DesiredSet, Plan
+    from reconciler.core.ports import StateStore
     from reconciler.testsigma.client import TestsigmaClient
-    from reconciler.workflow import Prepared
 
 ForceOpt = Annotated[bool, typer.Option("--force", help="Allow a plan over the safety limits.")]
 PreflightOpt = Annotated[
@@ -102,9 +102,9 @@ def prepare(
     write: bool,
     preflight: bool,
 ) -> Prepared:
-    from reconciler.settings import now
-    from reconciler.testsigma.account import AccountCache
-    from reconciler.workflow import prepare_plan
+    from reconciler.app.account import AccountCache
+    from reconciler.app.prepare import prepare_plan
+    from reconciler.app.settings import now
 
     if target:
         info("Warning: --target limits the plan to some schedules; it is not for routine use.")
@@ -191,7 +191,7 @@ def plan(
 
       reconciler plan schedules/ --out plan.json && reconciler apply --plan plan.json
     """
-    from reconciler.settings import connection
+    from reconciler.app.settings import connection
 
     check_format(fmt)
     conn = connection(api_url, api_key_file)
@@ -258,8 +258,8 @@ def _save_plan(
     serial: int,
     options: dict[str, object],
 ) -> None:
+    from reconciler.app.fileio import write_atomically
     from reconciler.engine.planfile import desired_digest, plan_to_document
-    from reconciler.fileio import write_atomically
 
     doc = plan_to_document(
         plan_, lineage=lineage, serial=serial, digest=desired_digest(desired), options=options

@@ -24,10 +24,10 @@ from reconciler.cli.common import (
     make_client,
     out,
 )
-from reconciler.errors import EXIT_OK, ReconcilerError
+from reconciler.core.errors import EXIT_OK, ReconcilerError
 
 if TYPE_CHECKING:
-    from reconciler.runs import RunHandle, RunOutcome, RunRequest
+    from reconciler.app.runs import RunHandle, RunOutcome, RunRequest
 
 
 @app.command()
@@ -118,8 +118,8 @@ def run(
 
       reconciler run --execution-id 3857 --config-name "smoke only" --wait
     """
-    from reconciler.runs import trigger, write_run_ids
-    from reconciler.settings import connection
+    from reconciler.app.runs import trigger, write_run_ids
+    from reconciler.app.settings import connection
 
     if fmt not in ("text", "json"):
         raise ReconcilerError(f"--format must be text or json, not {fmt!r}")
@@ -155,7 +155,7 @@ def run(
         if junit is not None:
             _save_reports(client, outcomes, junit)
     _report(outcomes, fmt)
-    from reconciler.runs import exit_code_for
+    from reconciler.app.runs import exit_code_for
 
     code = exit_code_for(outcomes)
     if code != EXIT_OK:
@@ -172,7 +172,7 @@ def _requests(
     build_no: str | None,
     runtime: list[str],
 ) -> list[RunRequest]:
-    from reconciler.runs import ad_hoc_request, request_for
+    from reconciler.app.runs import ad_hoc_request, request_for
 
     paths = [Path(a) for a in args if Path(a).exists()]
     names = [a for a in args if not Path(a).exists()]
@@ -222,10 +222,10 @@ def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> lis
     """
     from dataclasses import replace
 
-    from reconciler.engine.model import DesiredRun, DesiredSet
+    from reconciler.app.account import AccountCache
+    from reconciler.core.errors import InputError, Location
+    from reconciler.core.model import DesiredRun, DesiredSet
     from reconciler.engine.preflight import check_account, resolve_test_plans
-    from reconciler.errors import InputError, Location
-    from reconciler.testsigma.account import AccountCache
 
     needs_names = any("executionId" not in r.body for r in requests)
     if not preflight and not needs_names:
@@ -251,7 +251,7 @@ def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> lis
 def _wait(
     client: Any, handles: list[RunHandle], *, timeout: float, poll_interval: float
 ) -> list[RunOutcome]:
-    from reconciler.runs import describe_run, wait_for_runs
+    from reconciler.app.runs import describe_run, wait_for_runs
 
     stop = threading.Event()
     board = RunBoard(handles)
@@ -327,7 +327,7 @@ class RunBoard:
 
 
 def _save_reports(client: Any, outcomes: list[RunOutcome], junit: Path) -> None:
-    from reconciler.runs import RunState, save_junit
+    from reconciler.app.runs import RunState, save_junit
 
     for outcome in outcomes:
         if outcome.state not in (RunState.PASSED, RunState.FAILED):

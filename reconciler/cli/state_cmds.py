@@ -24,7 +24,7 @@ from reconciler.cli.common import (
     render_plan,
     state_app,
 )
-from reconciler.errors import ReconcilerError
+from reconciler.core.errors import ReconcilerError
 
 
 @app.command("import")
@@ -53,11 +53,11 @@ def import_schedule(
 
     Example: reconciler import checkout-nightly 1042 schedules/
     """
+    from reconciler.app.prepare import prepare_plan
+    from reconciler.app.settings import connection, now
+    from reconciler.core.model import RecordedSchedule
     from reconciler.engine.adopt import adopted_payload
-    from reconciler.engine.model import RecordedSchedule
-    from reconciler.settings import connection, now
     from reconciler.testsigma.errors import NotFoundError, NotOfferedError
-    from reconciler.workflow import prepare_plan
 
     conn = connection(api_url, api_key_file)
     desired = load_desired_from(paths) if paths else None
@@ -216,7 +216,7 @@ def state_export(
     ] = None,
 ) -> None:
     """Write the whole state as JSON (for backups and moving between stores)."""
-    from reconciler.fileio import write_atomically
+    from reconciler.app.fileio import write_atomically
 
     store = open_state(state)
     try:

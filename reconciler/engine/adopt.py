@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler import timekeeping as tk
+from reconciler.core.errors import ReconcilerError
+from reconciler.core.model import Payload
 from reconciler.engine.drift import live_epoch_ms
-from reconciler.engine.model import Payload
-from reconciler.errors import ReconcilerError
 
 
 def adopted_payload(name: str, live: Mapping[str, Any], declared: Payload | None) -> dict[str, Any]:

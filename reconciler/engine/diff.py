@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from reconciler.engine.model import PAYLOAD_FIELDS, FieldChange, Payload
+from reconciler.core.model import PAYLOAD_FIELDS, FieldChange, Payload
 
 _MISSING = None
 _PATH_PART = re.compile(r"\['([^']*)'\]|\[(\d+)\]")

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from reconciler import timekeeping as tk
-from reconciler.engine.model import FieldChange, Payload
+from reconciler.core.model import FieldChange, Payload
 
 #: Fields the server reports and the reconciler owns, compared as they are.
 PLAIN_FIELDS = ("name", "executionId", "scheduleType", "status", "comments")

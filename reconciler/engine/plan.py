@@ -24,9 +24,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reconciler import timekeeping as tk
-from reconciler.engine.diff import field_changes, plain
-from reconciler.engine.drift import live_as_payload_values, live_drift
-from reconciler.engine.model import (
+from reconciler.core.errors import InputError, Location, Problem
+from reconciler.core.model import (
     Action,
     ActionKind,
     DesiredSchedule,
@@ -37,7 +36,8 @@ from reconciler.engine.model import (
     Plan,
     RecordedSchedule,
 )
-from reconciler.errors import InputError, Location, Problem
+from reconciler.engine.diff import field_changes, plain
+from reconciler.engine.drift import live_as_payload_values, live_drift
 
 #: A time this close to now could be past when the request lands: aim after it.
 SEND_MARGIN = timedelta(minutes=2)

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.engine.model import Action, ActionKind, DesiredSet, FieldChange, Plan
-from reconciler.errors import Location, ReconcilerError, UnsafeError
+from reconciler.core.errors import Location, ReconcilerError, UnsafeError
+from reconciler.core.model import Action, ActionKind, DesiredSet, FieldChange, Plan
 
 PLANFILE_VERSION = 1
 

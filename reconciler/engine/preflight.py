@@ -4,7 +4,7 @@ Before any write (and in `plan` when a key is set) every `executionId` must
 be a test plan of the account and every favourite an `executionConfig` names
 must exist. This module owns those checks, but not the reads: it takes the
 account's test plans and saved configs as data (the shell fetches them, see
-`reconciler.testsigma.account`), so it is deterministic and unit-tested
+`reconciler.app.account`), so it is deterministic and unit-tested
 without a server. It returns every problem at once, each pinned to where
 the YAML says it, with a "did you mean" hint or the list of candidates.
 
@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reconciler.engine.model import DesiredSet
-from reconciler.errors import InputError, Location, Problem, ReconcilerError
+from reconciler.core.errors import InputError, Location, Problem, ReconcilerError
+from reconciler.core.model import DesiredSet
 
 #: How many candidates an error lists before saying "and N more".
 MAX_LISTED = 8

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reconciler.engine.model import ActionKind, Plan
+from reconciler.core.model import ActionKind, Plan
 
 MIN_RECORDED = 10
 

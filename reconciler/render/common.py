@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from reconciler import timekeeping as tk
+from reconciler.core.model import Action, ActionKind, Payload, Plan
 from reconciler.engine.diff import plain as plain  # one wording for plans and reasons
-from reconciler.engine.model import Action, ActionKind, Payload, Plan
 
 #: JSON text of a str, without ensure_ascii (the C function json.dumps itself uses).
 _quoted = json.encoder.encode_basestring

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from reconciler.engine.model import Action, ActionKind, Plan
+from reconciler.core.model import Action, ActionKind, Plan
 from reconciler.render.common import next_instant, timing
 
 FORMAT_VERSION = "1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from reconciler.engine.model import Action, ActionKind, Plan
+from reconciler.core.model import Action, ActionKind, Plan
 from reconciler.render.common import SYMBOLS, short, summary_line, timing
 
 HEADER = "| | Action | Schedule | Id | Changes | When |\n|---|---|---|---|---|---|"

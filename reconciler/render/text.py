@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from reconciler.engine.model import PAYLOAD_FIELDS, Action, ActionKind, Plan
+from reconciler.core.model import PAYLOAD_FIELDS, Action, ActionKind, Plan
 from reconciler.render.common import (
     SYMBOLS,
     action_title,

@@ -1,7 +1,7 @@
 """The YAML language of the reconciler (SPEC §2): load, validate, describe.
 
 Pure: takes bytes (`Source`), returns the `DesiredSet` the planner takes, or raises
-`InputError` with every problem of every file. `reconciler.sources` is the shell
+`InputError` with every problem of every file. `reconciler.app.sources` is the shell
 that reads files into `Source`s.
 """
 

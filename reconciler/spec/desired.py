@@ -3,7 +3,7 @@
 This module owns the meaning of a file beyond its shape: merging a file's
 `defaults` into its schedules and runs, checking zones and times through
 `reconciler.timekeeping`, building each schedule's canonical payload (see
-`reconciler.engine.model`) and each run's body, and checking that names are
+`reconciler.core.model`) and each run's body, and checking that names are
 unique across all files. It collects every problem of every file before raising,
 so a user fixes all mistakes in one go.
 
@@ -28,8 +28,8 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from reconciler.engine.model import DesiredRun, DesiredSchedule, DesiredSet
-from reconciler.errors import InputError, Location, Problem
+from reconciler.core.errors import InputError, Location, Problem
+from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet
 from reconciler.spec.loader import Loaded, Positions, Source, load_document
 from reconciler.spec.messages import describe, translate
 from reconciler.spec.model import NEXT_INTERVAL_PATTERN, Defaults, Document, RunSpec, ScheduleSpec

@@ -45,7 +45,7 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.reader import ReaderError
 
-from reconciler.errors import Location, Problem
+from reconciler.core.errors import Location, Problem
 
 
 class _PureParser:

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
-from reconciler.errors import Location, Problem
+from reconciler.core.errors import Location, Problem
 from reconciler.spec.loader import Pos, Positions
 from reconciler.spec.model import (
     MAX_NAME,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reconciler.state.base import JournalEntry, LockHeld, LockInfo, StateError, StateStore
+from reconciler.core.ports import JournalEntry, LockHeld, LockInfo, StateError, StateStore
 
 __all__ = [
     "DEFAULT_URL",

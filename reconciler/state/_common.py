@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reconciler import __version__
-from reconciler.engine.model import RecordedSchedule
-from reconciler.state.base import JournalEntry, LockInfo, StateError
+from reconciler.core.model import RecordedSchedule
+from reconciler.core.ports import JournalEntry, LockInfo, StateError
 
 #: The `format_version` of `export()` data that this code writes and reads.
 EXPORT_FORMAT_VERSION = 1

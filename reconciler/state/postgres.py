@@ -32,9 +32,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
-from reconciler.engine.model import RecordedSchedule
+from reconciler.core.model import RecordedSchedule
+from reconciler.core.ports import JournalEntry, LockHeld, LockInfo, StateError
 from reconciler.state import _common as common
-from reconciler.state.base import JournalEntry, LockHeld, LockInfo, StateError
 
 log = logging.getLogger(__name__)
 

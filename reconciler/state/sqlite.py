@@ -21,9 +21,9 @@ from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from reconciler.engine.model import RecordedSchedule
+from reconciler.core.model import RecordedSchedule
+from reconciler.core.ports import JournalEntry, LockHeld, LockInfo, StateError
 from reconciler.state import _common as common
-from reconciler.state.base import JournalEntry, LockHeld, LockInfo, StateError
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Time semantics of schedules (SPEC §3): zones, `nextInterval`, recurrences. Pure.
 
 No I/O beyond reading zone data, no clock reads (callers pass `now`), no
-imports from the rest of `reconciler` except `reconciler.errors`. Split by
+imports from the rest of `reconciler` except `reconciler.core.errors`. Split by
 concern, re-exported here so callers write `from reconciler.timekeeping import X`:
 - `zones`: which `timezone` values are accepted and what they mean (Java's view);
 - `instants`: wall time <-> instant, Java's gap/fold rules, zone transitions;

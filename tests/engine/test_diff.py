@@ -1,5 +1,5 @@
+from reconciler.core.model import FieldChange
 from reconciler.engine.diff import field_changes
-from reconciler.engine.model import FieldChange
 
 BASE = {
     "name": "a",

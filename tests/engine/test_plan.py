@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.engine.model import (
+from reconciler.core.errors import InputError, Location
+from reconciler.core.model import (
     ActionKind,
     DesiredSchedule,
     DesiredSet,
     RecordedSchedule,
 )
 from reconciler.engine.plan import body_to_send, compute_plan
-from reconciler.errors import InputError, Location
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
@@ -172,7 +172,7 @@ def test_apply_then_plan_is_quiet_however_far_the_server_advances(
     from hypothesis import assume
 
     from reconciler import timekeeping as tk
-    from reconciler.engine.model import Live
+    from reconciler.core.model import Live
 
     zone = tk.resolve_zone(zone_name)
     anchor = anchor.replace(second=0, microsecond=0)

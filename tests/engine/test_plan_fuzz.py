@@ -9,14 +9,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.engine.model import (
+from reconciler.core.errors import InputError, Location
+from reconciler.core.model import (
     DesiredSchedule,
     DesiredSet,
     Live,
     RecordedSchedule,
 )
 from reconciler.engine.plan import compute_plan
-from reconciler.errors import InputError, Location
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.engine.model import DesiredRun, DesiredSchedule, DesiredSet
+from reconciler.core.errors import Location
+from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet
 from reconciler.engine.preflight import (
     TestPlanNameError,
     check_account,
@@ -15,7 +16,6 @@ from reconciler.engine.preflight import (
     find_favourite,
     resolve_test_plan_name,
 )
-from reconciler.errors import Location
 
 PLANS: list[dict[str, Any]] = [
     {"id": 3857, "name": "Checkout regression", "applicationVersionId": 11},

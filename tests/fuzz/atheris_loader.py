@@ -13,7 +13,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from reconciler.errors import InputError
+    from reconciler.core.errors import InputError
     from reconciler.spec import Source, load_desired
 
 

@@ -15,16 +15,8 @@ from typing import Any
 import pytest
 from helpers import API_KEY
 
-from reconciler.engine.model import DesiredRun, DesiredSchedule, DesiredSet
-from reconciler.engine.preflight import (
-    TestPlanNameError,
-    check_account,
-    describe_favourite,
-    find_favourite,
-    resolve_test_plan_name,
-)
-from reconciler.errors import InputError, Location
-from reconciler.runs import (
+from reconciler.app.account import AccountCache
+from reconciler.app.runs import (
     EXIT_INTERRUPTED,
     RunHandle,
     RunRequest,
@@ -38,8 +30,16 @@ from reconciler.runs import (
     wait_for_runs,
     write_run_ids,
 )
+from reconciler.core.errors import InputError, Location
+from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet
+from reconciler.engine.preflight import (
+    TestPlanNameError,
+    check_account,
+    describe_favourite,
+    find_favourite,
+    resolve_test_plan_name,
+)
 from reconciler.sandbox import Sandbox, SandboxConfig
-from reconciler.testsigma.account import AccountCache
 from reconciler.testsigma.client import TestsigmaClient
 from reconciler.testsigma.errors import NotFoundError, RequestRejected
 from reconciler.testsigma.retry import RetryPolicy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.errors import InputError, Location
+from reconciler.core.errors import InputError, Location
 from reconciler.spec import Source, load_desired
 
 SCHEDULE = """\

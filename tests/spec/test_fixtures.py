@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import InputError
-from reconciler.sources import read_sources
+from reconciler.app.sources import read_sources
+from reconciler.core.errors import InputError
 from reconciler.spec import load_desired
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.errors import InputError
+from reconciler.core.errors import InputError
 from reconciler.spec import Source, load_desired
 
 KEYS = [

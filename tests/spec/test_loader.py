@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.errors import Problem
+from reconciler.core.errors import Problem
 from reconciler.spec.loader import ALIAS_BASE, MAX_DEPTH, MAX_SCALAR, Loaded, Source, load_document
 
 

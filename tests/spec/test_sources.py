@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import InputError
-from reconciler.sources import MAX_FILE_BYTES, read_sources
+from reconciler.app.sources import MAX_FILE_BYTES, read_sources
+from reconciler.core.errors import InputError
 
 
 def write(path: Path, text: str = "schedules: []\n") -> Path:

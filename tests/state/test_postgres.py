@@ -7,7 +7,7 @@ import uuid
 import psycopg
 import pytest
 
-from reconciler.engine.model import RecordedSchedule
+from reconciler.core.model import RecordedSchedule
 from reconciler.state import StateError, open_store, postgres
 
 pytestmark = pytest.mark.postgres

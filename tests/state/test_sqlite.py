@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.engine.model import RecordedSchedule
+from reconciler.core.model import RecordedSchedule
 from reconciler.state import StateError, open_store, sqlite
 
 RECORD = RecordedSchedule(name="nightly", id=4, payload={"name": "nightly"}, applied_at="t")

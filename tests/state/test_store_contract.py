@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.engine.model import RecordedSchedule
+from reconciler.core.model import RecordedSchedule
 from reconciler.state import LockHeld, LockInfo, StateError, StateStore, import_state, open_store
 
 REPO = Path(__file__).resolve().parents[2]

@@ -19,8 +19,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from reconciler.engine.model import RecordedSchedule
-from reconciler.errors import ReconcilerError, UnsafeError
+from reconciler.core.errors import ReconcilerError, UnsafeError
+from reconciler.core.model import RecordedSchedule
 
 
 class StateError(ReconcilerError):

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from reconciler.errors import ReconcilerError
+from reconciler.core.errors import ReconcilerError
 
 
 def write_atomically(path: Path, data: str | bytes) -> None:

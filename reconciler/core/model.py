@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from reconciler.errors import Location, Problem
+from reconciler.core.errors import Location, Problem
 
 Payload = Mapping[str, Any]
 

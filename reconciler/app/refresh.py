@@ -21,8 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from reconciler.engine.model import Live, RecordedSchedule
-from reconciler.state.base import StateStore
+from reconciler.core.model import Live, RecordedSchedule
+from reconciler.core.ports import StateStore
 from reconciler.testsigma.errors import NotFoundError, NotOfferedError
 
 log = logging.getLogger(__name__)

@@ -24,10 +24,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from reconciler.engine.model import Action, ActionKind, Plan, RecordedSchedule
+from reconciler.core.errors import ReconcilerError
+from reconciler.core.model import Action, ActionKind, Plan, RecordedSchedule
+from reconciler.core.ports import StateStore
 from reconciler.engine.plan import body_to_send
-from reconciler.errors import ReconcilerError
-from reconciler.state.base import StateStore
 from reconciler.testsigma.errors import (
     ApiError,
     AuthError,

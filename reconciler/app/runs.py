@@ -29,8 +29,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from reconciler.engine.model import DesiredRun
-from reconciler.errors import (
+from reconciler.app.fileio import write_atomically
+from reconciler.core.errors import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_TIMEOUT,
@@ -39,7 +39,7 @@ from reconciler.errors import (
     Problem,
     ReconcilerError,
 )
-from reconciler.fileio import write_atomically
+from reconciler.core.model import DesiredRun
 from reconciler.testsigma.errors import (
     ApiError,
     BadResponseError,

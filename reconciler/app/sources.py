@@ -18,7 +18,7 @@ import os
 import stat
 from collections.abc import Sequence
 
-from reconciler.errors import InputError, Location, Problem
+from reconciler.core.errors import InputError, Location, Problem
 from reconciler.spec import Source
 
 log = logging.getLogger(__name__)

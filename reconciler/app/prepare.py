@@ -13,7 +13,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from reconciler.engine.model import DesiredSet, Plan, RecordedSchedule
+from reconciler.app.account import Account
+from reconciler.app.refresh import NameLookup, ReadApi, name_conflicts, refresh, resolve_journal
+from reconciler.core.errors import InputError
+from reconciler.core.model import DesiredSet, Plan, RecordedSchedule
+from reconciler.core.ports import StateStore
 from reconciler.engine.plan import compute_plan
 from reconciler.engine.preflight import (
     check_account,
@@ -22,10 +26,6 @@ from reconciler.engine.preflight import (
     resolve_test_plans,
     unresolved_test_plans,
 )
-from reconciler.engine.refresh import NameLookup, ReadApi, name_conflicts, refresh, resolve_journal
-from reconciler.errors import InputError
-from reconciler.state.base import StateStore
-from reconciler.testsigma.account import Account
 
 
 @dataclass
