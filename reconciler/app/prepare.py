@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from reconciler.app.account import Account
-from reconciler.app.refresh import NameLookup, ReadApi, name_conflicts, refresh, resolve_journal
+from reconciler.app.refresh import LiveReader, ReadApi, name_conflicts, resolve_journal
 from reconciler.core.errors import InputError
 from reconciler.core.model import DesiredSet, Plan, RecordedSchedule
 from reconciler.core.ports import StateStore
@@ -64,19 +64,19 @@ def prepare_plan(
         raise InputError(unresolved)
     notes: list[str] = []
     # Name lookups read live schedules too: --no-refresh turns them off with the rest.
-    lookup = (
-        NameLookup(client, parallelism=parallelism) if client is not None and refresh_live else None
+    reader = (
+        LiveReader(client, parallelism=parallelism) if client is not None and refresh_live else None
     )
     applied_at = now.astimezone(UTC).isoformat(timespec="seconds")
-    journal = resolve_journal(store, lookup=lookup, applied_at=applied_at, write=write)
+    journal = resolve_journal(store, reader=reader, applied_at=applied_at, write=write)
     notes.extend(journal.messages)
     if write and journal.adopted:
         store.bump_serial()  # the state changed: plans saved before this are stale
     recorded = {**store.read_all(), **({} if write else journal.adopted)}
     scoped = {n: r for n, r in recorded.items() if targets is None or n in targets}
     live = None
-    if refresh_live and client is not None:
-        result = refresh(scoped, client=client, parallelism=parallelism)
+    if reader is not None:
+        result = reader.refresh(scoped)
         notes.extend(result.warnings)
         if result.reads_offered:
             live = result.live
@@ -90,7 +90,7 @@ def prepare_plan(
         )
     ]
     conflicts = (
-        name_conflicts(to_create, lookup=lookup, recorded=recorded) if lookup is not None else {}
+        name_conflicts(to_create, reader=reader, recorded=recorded) if reader is not None else {}
     )
     conflicts.update(journal.conflicts)
     plan = compute_plan(

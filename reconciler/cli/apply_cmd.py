@@ -45,6 +45,7 @@ from reconciler.cli.plan_cmd import (
     show_plan,
 )
 from reconciler.core.errors import EXIT_ERROR, ReconcilerError, UnsafeError
+from reconciler.render.words import reason
 
 if TYPE_CHECKING:
     from reconciler.app.apply import ApplyReport
@@ -154,7 +155,7 @@ def apply(
             if problems:
                 raise UnsafeError("refusing to apply: " + "; ".join(problems))
             for conflict in result.conflicts:
-                info(f"✗ conflict {conflict.name}: {conflict.reason}")
+                info(f"✗ conflict {conflict.name}: {reason(conflict)}")
             if not result.has_changes:
                 if fmt == "json":
                     out(_result_json(result, None, serial=store.serial))
@@ -175,6 +176,7 @@ def apply(
                 client=client,
                 parallelism=parallelism,
                 quiet_lines=fmt == "json",
+                settle=refresh is not False,
             )
             if fmt == "json":
                 out(_result_json(result, report, serial=report.serial))
@@ -211,7 +213,7 @@ def _result_json(plan_: Plan, report: ApplyReport | None, *, serial: int) -> str
             o: sum(1 for r in results if r["outcome"] == o)
             for o in ("ok", "failed", "unknown", "skipped")
         },
-        "conflicts": [{"name": a.name, "reason": a.reason} for a in plan_.conflicts],
+        "conflicts": [{"name": a.name, "reason": reason(a)} for a in plan_.conflicts],
         "interrupted": bool(report and report.interrupted),
         "serial": serial,
     }
@@ -250,10 +252,12 @@ def _execute(
     client: TestsigmaClient,
     parallelism: int,
     quiet_lines: bool = False,
+    settle: bool = True,
 ) -> ApplyReport:
     import signal
 
     from reconciler.app.apply import ActionResult, Outcome, apply_plan
+    from reconciler.app.refresh import LiveReader
     from reconciler.app.settings import now
 
     stop = threading.Event()
@@ -294,6 +298,7 @@ def _execute(
                 clock=now,
                 stop=stop,
                 on_result=show,
+                reader=LiveReader(client, parallelism=parallelism) if settle else None,
             )
     finally:
         for sig, handler in previous.items():

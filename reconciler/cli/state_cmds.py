@@ -58,6 +58,7 @@ def import_schedule(
     from reconciler.core.model import RecordedSchedule
     from reconciler.engine.adopt import adopted_payload
     from reconciler.testsigma.errors import NotFoundError, NotOfferedError
+    from reconciler.testsigma.live import to_live
 
     conn = connection(api_url, api_key_file)
     desired = load_desired_from(paths) if paths else None
@@ -80,7 +81,8 @@ def import_schedule(
             if owner is not None:
                 raise ReconcilerError(f"schedule {schedule_id} is already managed as {owner!r}")
             try:
-                live = client.get_schedule(schedule_id)
+                call = f"GET /schedule_executions/{schedule_id}"
+                live = to_live(client.get_schedule(schedule_id), call)
             except NotFoundError:
                 raise ReconcilerError(f"Testsigma has no schedule with id {schedule_id}") from None
             except NotOfferedError:
@@ -93,9 +95,9 @@ def import_schedule(
             store.record(RecordedSchedule(name, schedule_id, payload, stamp))
             store.bump_serial()
             info(f"Imported schedule {schedule_id} as {name!r}.")
-            if live.get("name") != name:
+            if live.name != name:
                 info(
-                    f"Note: it is named {live.get('name')!r} in Testsigma; the next apply "
+                    f"Note: it is named {live.name!r} in Testsigma; the next apply "
                     f"renames it to {name!r}."
                 )
             if desired is not None and declared is not None:

@@ -92,14 +92,68 @@ class RecordedSchedule:
 class ActionKind(StrEnum):
     CREATE = "create"
     UPDATE = "update"
+    #: delete then create: a change a merging PUT cannot express (or a stuck schedule)
+    REPLACE = "replace"
     DELETE = "delete"
     NOOP = "noop"
     ORPHAN = "orphan"
-    CONFLICT = "conflict"  # a schedule of that name exists on the server but is not recorded
+    CONFLICT = "conflict"  # must not be created: the name is taken, or may be
 
     @property
     def changes_server(self) -> bool:
-        return self in (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.DELETE)
+        return self in (
+            ActionKind.CREATE,
+            ActionKind.UPDATE,
+            ActionKind.REPLACE,
+            ActionKind.DELETE,
+        )
+
+
+class Cause(StrEnum):
+    """Why an action is in the plan: data for the renderers, which own the words."""
+
+    DECLARED = "declared"  # create: declared, not yet created
+    DELETED_OUTSIDE = "deleted-outside"  # create again: `previous_id` was deleted outside
+    IN_SYNC = "in-sync"
+    ALREADY_FIRED = "already-fired"  # a ONCE whose time has passed
+    CHANGED = "changed"  # update: see `changes` (the YAML) and `drift` (outside)
+    NOT_DECLARED = "not-declared"  # orphan, or delete under --prune
+    GONE = "gone"  # not declared, and already deleted outside
+    NAME_TAKEN = "name-taken"  # conflict: schedules with that name exist, not ours (`ids`)
+    UNKNOWN_OUTCOME = "unknown-outcome"  # conflict: an earlier create may have succeeded
+    LOOKUP_FAILED = "lookup-failed"  # conflict: could not check whether the name is free
+    CONFIG_REMOVED = "config-removed"  # replace: executionConfig cannot be removed in place
+    STUCK = "stuck"  # replace: the server's scheduler left it behind (`behind_seconds`)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Why a declared name must not be created now (found by the shell, shown by render)."""
+
+    cause: Cause
+    ids: tuple[int, ...] = ()
+    #: For UNKNOWN_OUTCOME: the journal entry and when its request was sent.
+    entry_id: int | None = None
+    started_at: str | None = None
+    #: For LOOKUP_FAILED: what the server answered (its words, not ours).
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSchedule:
+    """A schedule as the server reports it, translated by the adapter (typed, checked).
+
+    `next_ms` is the instant of `nextInterval` in epoch milliseconds. The server
+    reports neither `timezone` nor `executionConfig`, so they are not here.
+    """
+
+    id: int
+    name: str
+    execution_id: int | None
+    schedule_type: str | None
+    status: str | None
+    comments: str | None
+    next_ms: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,21 +174,27 @@ class Action:
     id: int | None
     before: Payload | None
     after: Payload | None
+    cause: Cause
     changes: tuple[FieldChange, ...] = ()
-    reason: str = ""
     location: Location | None = None
     #: Fields the server reports differently from what was recorded: changed outside.
     drift: tuple[FieldChange, ...] = ()
+    #: CONFLICT: the ids and journal details behind it.
+    conflict: Conflict | None = None
+    #: DELETED_OUTSIDE: the id the schedule had.
+    previous_id: int | None = None
+    #: STUCK: how far the live nextInterval is behind now.
+    behind_seconds: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Live:
     """What a refresh learned about one recorded schedule.
 
-    `schedule` is the server's JSON (None when it answered 404: deleted outside).
+    `schedule` is None when the server answered 404 (deleted outside).
     """
 
-    schedule: Mapping[str, Any] | None
+    schedule: LiveSchedule | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from typing import Any
 from reconciler import timekeeping as tk
 from reconciler.core.model import Action, ActionKind, Payload, Plan
 from reconciler.engine.diff import plain as plain  # one wording for plans and reasons
+from reconciler.timekeeping.timing import ScheduleTiming
 
 #: JSON text of a str, without ensure_ascii (the C function json.dumps itself uses).
 _quoted = json.encoder.encode_basestring
@@ -17,6 +18,7 @@ _quoted = json.encoder.encode_basestring
 SYMBOLS = {
     ActionKind.CREATE: "+",
     ActionKind.UPDATE: "~",
+    ActionKind.REPLACE: "-/+",
     ActionKind.DELETE: "-",
     ActionKind.NOOP: " ",
     ActionKind.ORPHAN: "!",
@@ -28,39 +30,33 @@ def summary_line(plan: Plan) -> str:
     """`Plan: 1 to create, 0 to update, 0 to delete; 2 unchanged, 1 orphaned.`"""
     c = plan.count
     conflicts = c(ActionKind.CONFLICT)
+    replaces = c(ActionKind.REPLACE)
     return (
         f"Plan: {c(ActionKind.CREATE)} to create, {c(ActionKind.UPDATE)} to update, "
-        f"{c(ActionKind.DELETE)} to delete; {c(ActionKind.NOOP)} unchanged, "
+        + (f"{replaces} to replace, " if replaces else "")
+        + f"{c(ActionKind.DELETE)} to delete; {c(ActionKind.NOOP)} unchanged, "
         f"{c(ActionKind.ORPHAN)} orphaned"
         + (f", {conflicts} in conflict (not applied)." if conflicts else ".")
     )
 
 
 def timing(payload: Payload | None, *, now: datetime) -> str | None:
-    """The schedule's timing in plain words, or None when it cannot be described."""
+    """The schedule's timing in plain words (None without a payload)."""
     if not payload:
         return None
-    try:
-        zone = tk.resolve_zone(str(payload["timezone"]))
-        anchor = tk.parse_api(str(payload["nextInterval"]))
-        return tk.describe(anchor, str(payload["scheduleType"]), zone, now)
-    except (KeyError, ValueError):
-        return None
+    t = ScheduleTiming.from_payload(payload)
+    return tk.describe(t.anchor, t.schedule_type, t.zone, now)
 
 
 def next_instant(payload: Payload | None, *, now: datetime) -> str | None:
     """The next firing as an ISO 8601 UTC instant, or None (a ONCE that has passed)."""
     if not payload:
         return None
-    try:
-        zone = tk.resolve_zone(str(payload["timezone"]))
-        anchor = tk.parse_api(str(payload["nextInterval"]))
-        upcoming = tk.next_occurrence_after(anchor, str(payload["scheduleType"]), zone, now)
-    except (KeyError, ValueError):
-        return None
+    t = ScheduleTiming.from_payload(payload)
+    upcoming = t.next_after(now)
     if upcoming is None:
         return None
-    return tk.to_instant(upcoming, zone).isoformat().replace("+00:00", "Z")
+    return t.instant(upcoming).isoformat().replace("+00:00", "Z")
 
 
 def short(value: Any) -> str:

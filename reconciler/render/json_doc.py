@@ -7,6 +7,7 @@ from typing import Any
 
 from reconciler.core.model import Action, ActionKind, Plan
 from reconciler.render.common import next_instant, timing
+from reconciler.render.words import reason
 
 FORMAT_VERSION = "1"
 
@@ -41,7 +42,8 @@ def action_document(action: Action, *, now: datetime) -> dict[str, Any]:
             {"field": c.field, "before": c.before, "after": c.after} for c in action.changes
         ],
         "drift": [{"field": c.field, "recorded": c.before, "live": c.after} for c in action.drift],
-        "reason": action.reason,
+        "cause": action.cause.value,
+        "reason": reason(action),
         "location": str(action.location) if action.location else None,
         "when": timing(payload, now=now),
         "next_instant": next_instant(payload, now=now),

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from reconciler.core.model import Action, ActionKind, Plan
 from reconciler.render.common import SYMBOLS, short, summary_line, timing
+from reconciler.render.words import changed_reason, reason
 
 HEADER = "| | Action | Schedule | Id | Changes | When |\n|---|---|---|---|---|---|"
 
@@ -29,15 +30,17 @@ def render_plan(plan: Plan, *, now: datetime) -> str:
 
 
 def _row(action: Action, *, now: datetime, detail: str | None = None) -> str:
+    field_lines = [
+        f"`{c.field}`: {_cell(short(c.before))} → {_cell(short(c.after))}" for c in action.changes
+    ]
     if action.kind is ActionKind.UPDATE:
-        changes = "<br>".join(
-            f"`{c.field}`: {_cell(short(c.before))} → {_cell(short(c.after))}"
-            for c in action.changes
-        )
+        changes = "<br>".join(field_lines)
+        if action.drift:
+            changes = _cell(changed_reason(action).split("; YAML")[0]) + "<br>" + changes
     else:
-        changes = _cell(action.reason)
-    if action.kind is ActionKind.UPDATE and action.drift:
-        changes = _cell(action.reason.split(";")[0]) + "<br>" + changes
+        changes = _cell(reason(action))
+        if action.kind is ActionKind.REPLACE and field_lines:
+            changes += "<br>" + "<br>".join(field_lines)
     when = timing(action.after or action.before, now=now) or ""
     if detail and action.kind is not ActionKind.ORPHAN:
         changes += f"<br>runs: {_cell(detail)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from reconciler.core.model import PAYLOAD_FIELDS, Action, ActionKind, Plan
+from reconciler.core.model import PAYLOAD_FIELDS, Action, ActionKind, Cause, Plan
 from reconciler.render.common import (
     SYMBOLS,
     action_title,
@@ -13,6 +13,7 @@ from reconciler.render.common import (
     summary_line,
     timing,
 )
+from reconciler.render.words import reason
 
 
 def render_plan(plan: Plan, *, now: datetime, show_unchanged: bool = False) -> str:
@@ -37,27 +38,55 @@ def render_plan(plan: Plan, *, now: datetime, show_unchanged: bool = False) -> s
 
 def _action_lines(action: Action, *, now: datetime) -> list[str]:
     head = f"  {SYMBOLS[action.kind]} {action_title(action)}"
-    if action.kind in (ActionKind.ORPHAN, ActionKind.NOOP, ActionKind.DELETE, ActionKind.CONFLICT):
-        head += f": {action.reason}"
+    if action.kind is ActionKind.REPLACE:
+        return _replace_lines(action, now=now)
+    if action.kind in (
+        ActionKind.ORPHAN,
+        ActionKind.NOOP,
+        ActionKind.DELETE,
+        ActionKind.CONFLICT,
+        ActionKind.REPLACE,
+    ):
+        head += f": {reason(action)}"
     lines = [head]
     for drift in action.drift:
         lines.append(
             f"      changed outside the reconciler: {drift.field} "
             f"{plain(drift.before)} -> {plain(drift.after)}"
         )
-    if action.kind is ActionKind.CREATE and action.reason != "declared, not yet created":
-        lines.append(f"      ({action.reason})")
+    if action.kind is ActionKind.CREATE and action.cause is not Cause.DECLARED:
+        lines.append(f"      ({reason(action)})")
     if action.kind is ActionKind.CREATE and action.after is not None:
         width = max(len(k) for k in action.after)
         for key in PAYLOAD_FIELDS:
             if key in action.after and key != "name":
                 lines.append(f"      {key.ljust(width)}  {short(action.after[key])}")
-    elif action.kind is ActionKind.UPDATE:
+    elif action.kind in (ActionKind.UPDATE, ActionKind.REPLACE) and action.changes:
         width = max(len(c.field) for c in action.changes)
         for change in action.changes:
             before, after = short(change.before), short(change.after)
             lines.append(f"      {change.field.ljust(width)}  {before} -> {after}")
     when = timing(action.after or action.before, now=now)
     if when and action.kind is not ActionKind.ORPHAN:
+        lines.append(f"      when: {when}")
+    return lines
+
+
+def _replace_lines(action: Action, *, now: datetime) -> list[str]:
+    """`-/+ replace NAME (why)`: delete id N, then create it anew with the declared body."""
+    lines = [f"  -/+ replace {action.name} ({reason(action)})"]
+    lines.append(f"      id {action.id} is deleted, then created again with the declared body")
+    for drift in action.drift:
+        lines.append(
+            f"      changed outside the reconciler: {drift.field} "
+            f"{plain(drift.before)} -> {plain(drift.after)}"
+        )
+    if action.changes:
+        width = max(len(c.field) for c in action.changes)
+        for change in action.changes:
+            before, after = short(change.before), short(change.after)
+            lines.append(f"      {change.field.ljust(width)}  {before} -> {after}")
+    when = timing(action.after, now=now)
+    if when:
         lines.append(f"      when: {when}")
     return lines

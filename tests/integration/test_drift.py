@@ -187,7 +187,7 @@ def test_reads_not_offered_warns_once_and_plans_from_state(
     cli: Cli, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     yaml_dir = applied(cli, tmp_path, "a", "b")
-    sandbox.configure(reads=False)
+    sandbox.configure(reads=False, list_by_name=False)
     plan = cli("plan", str(yaml_dir), "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output
     assert plan.stderr.count("does not offer GET /schedule_executions/{id}") == 1
