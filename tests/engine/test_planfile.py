@@ -13,6 +13,7 @@ from reconciler.core.errors import Location, ReconcilerError, UnsafeError
 from reconciler.core.model import (
     Action,
     ActionKind,
+    Cause,
     DesiredSchedule,
     DesiredSet,
     FieldChange,
@@ -48,7 +49,7 @@ def sample_plan() -> Plan:
                 None,
                 None,
                 PAYLOAD,
-                reason="declared, not yet created",
+                cause=Cause.DECLARED,
                 location=Location("schedules/a.yaml", 3, 5),
             ),
             Action(
@@ -59,10 +60,17 @@ def sample_plan() -> Plan:
                 {**PAYLOAD, "name": "weekly", "scheduleType": "WEEKLY"},
                 changes=(FieldChange("scheduleType", "DAILY", "WEEKLY"),),
                 drift=(FieldChange("status", "ACTIVE", "IN_ACTIVE"),),
-                reason="YAML changed: scheduleType",
+                cause=Cause.CHANGED,
                 location=Location("schedules/b.yaml", 9, 5),
             ),
-            Action(ActionKind.DELETE, "old", 7, {**PAYLOAD, "name": "old"}, None, reason="pruned"),
+            Action(
+                ActionKind.DELETE,
+                "old",
+                7,
+                {**PAYLOAD, "name": "old"},
+                None,
+                cause=Cause.NOT_DECLARED,
+            ),
         )
     )
 
@@ -90,7 +98,7 @@ def test_a_saved_plan_reads_back_as_the_same_plan() -> None:
 
 def test_the_document_is_versioned_and_carries_the_state_it_was_made_on() -> None:
     doc = document()
-    assert doc["planfile_version"] == PLANFILE_VERSION == 1
+    assert doc["planfile_version"] == PLANFILE_VERSION == 2
     assert doc["lineage"] == LINEAGE and doc["serial"] == 5
     assert [a["action"] for a in doc["actions"]] == ["create", "update", "delete"]
     assert doc["actions"][1]["changes"] == [["scheduleType", "DAILY", "WEEKLY"]]
@@ -127,8 +135,8 @@ def test_something_else_is_not_a_saved_plan() -> None:
 
 def test_another_version_is_refused_by_name() -> None:
     doc = through_json(document())
-    doc["planfile_version"] = 2
-    with pytest.raises(ReconcilerError, match="version 2 plan; this reconciler reads version 1"):
+    doc["planfile_version"] = 3
+    with pytest.raises(ReconcilerError, match="version 3 plan; this reconciler reads version 2"):
         plan_from_document(doc, source="p.json")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from plan_samples import CREATE, FULL, NOW, QUIET, UPDATE
+from plan_samples import CONFLICT, FULL, NOW, QUIET, UPDATE
 
-from reconciler.core.model import Plan
+from reconciler.core.model import Cause, Conflict, Plan
 from reconciler.render.markdown import render_plan
 
 MD = render_plan(FULL, now=NOW)
@@ -74,7 +74,7 @@ def test_an_update_shows_each_field_before_and_after_and_the_drift() -> None:
 
 
 def test_an_update_without_drift_shows_only_the_fields() -> None:
-    plain_update = replace(UPDATE, drift=(), reason="YAML changed: scheduleType, status")
+    plain_update = replace(UPDATE, drift=())
     changes = row("login-weekly", render_plan(Plan((plain_update,)), now=NOW))["Changes"]
     assert not changes.startswith("changed outside")
     assert changes.split("<br>")[0] == '`scheduleType`: "DAILY" → "WEEKLY"'
@@ -99,7 +99,8 @@ def test_warnings_are_quoted_above_the_table() -> None:
 
 
 def test_a_pipe_or_newline_in_a_name_or_reason_cannot_break_the_table() -> None:
-    odd = replace(CREATE, name="a|b", reason="line one\nline | two")
+    server_words = Conflict(Cause.LOOKUP_FAILED, detail="line one\nline | two")
+    odd = replace(CONFLICT, name="a|b", cause=Cause.LOOKUP_FAILED, conflict=server_words)
     text = render_plan(Plan((odd,)), now=NOW)
     (cells,) = table(text)[1:]
     assert len(cells) == len(COLUMNS)
