@@ -316,6 +316,11 @@ def test_action_keeps_quoted_args_together_and_fails_on_errors(tmp_path: Path) -
     assert result.returncode == 0 and out["exitcode"] == "2", result.stderr
     assert "checkout-nightly" in out["plan"] and "checkout-weekly-full" not in out["plan"]
 
+    # A typo in `args:` is a usage error: exit 1, a red step, never "changes pending" (2).
+    result, out = action_step(tmp_path, command="plan", paths=folder, args="--formt markdown")
+    assert (result.returncode, out["exitcode"]) == (1, "1"), result.stderr
+    assert "No such option: --formt" in result.stderr
+
     bad = tmp_path / "bad dir" / "bad.yaml"
     bad.parent.mkdir()
     bad.write_text(BAD_YAML)
