@@ -47,6 +47,7 @@ def prepare_plan(
     parallelism: int = 4,
     write: bool = False,
     account: Account | None = None,
+    key_set: bool = False,
 ) -> Prepared:
     """Everything a plan needs, read once, and the plan itself.
 
@@ -59,7 +60,7 @@ def prepare_plan(
         problems = check_account(desired, account.test_plans, account.saved_configs)
         if any(p.severity == "error" for p in problems):
             raise InputError(problems)
-    unresolved = unresolved_test_plans(desired)
+    unresolved = unresolved_test_plans(desired, key_set=key_set or client is not None)
     if unresolved:
         raise InputError(unresolved)
     notes: list[str] = []

@@ -91,7 +91,8 @@ def apply(
     """Plan, show the plan, ask, then apply it against Testsigma.
 
     Each action is recorded in the state the moment it succeeds. Without a
-    terminal, --auto-approve is required.
+    terminal, --auto-approve is required; a saved plan (--plan FILE) is already
+    approved: it applies without asking.
 
     Examples:
 
@@ -99,7 +100,7 @@ def apply(
 
       reconciler apply schedules/ --prune
 
-      reconciler apply --plan plan.json --auto-approve
+      reconciler apply --plan plan.json
     """
     from reconciler.app.settings import connection
 
@@ -109,6 +110,8 @@ def apply(
     conn = connection(api_url, api_key_file)
     conn.require_key()
     desired = load_desired_from(paths) if paths else None
+    # Applying a saved plan is the approval (as in Terraform): it was reviewed when saved.
+    auto_approve = auto_approve or plan_file is not None
     if not auto_approve and not sys.stdin.isatty():
         raise ReconcilerError(
             "apply asks for confirmation, but there is no terminal: pass --auto-approve "

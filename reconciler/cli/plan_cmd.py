@@ -101,6 +101,7 @@ def prepare(
     parallelism: int,
     write: bool,
     preflight: bool,
+    key_set: bool = False,
 ) -> Prepared:
     from reconciler.app.account import AccountCache
     from reconciler.app.prepare import prepare_plan
@@ -120,6 +121,7 @@ def prepare(
         parallelism=parallelism,
         write=write,
         account=account,
+        key_set=key_set,
     )
     for note in prepared.notes:
         info(f"Note: {note}")
@@ -217,6 +219,7 @@ def plan(
             parallelism=parallelism,
             write=False,
             preflight=preflight,
+            key_set=bool(conn.api_key),
         )
         lineage, serial = store.lineage, store.serial
     finally:

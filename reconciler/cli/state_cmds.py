@@ -53,9 +53,10 @@ def import_schedule(
 
     Example: reconciler import checkout-nightly 1042 schedules/
     """
+    from reconciler.app.account import AccountCache
     from reconciler.app.prepare import prepare_plan
     from reconciler.app.settings import connection, now
-    from reconciler.core.model import RecordedSchedule
+    from reconciler.core.model import DesiredSet, RecordedSchedule
     from reconciler.engine.adopt import adopted_payload
     from reconciler.testsigma.errors import NotFoundError, NotOfferedError
 
@@ -103,13 +104,15 @@ def import_schedule(
                     "Testsigma does not report timezone or executionConfig, so the next apply "
                     "sends the full declared body once."
                 )
+                # Only the adopted schedule: other entries' problems are not this command's.
                 prepared = prepare_plan(
-                    desired,
+                    DesiredSet(schedules=(declared,)),
                     store,
                     client=client,
                     refresh_live=True,
                     now=now(),
                     targets=frozenset({name}),
+                    account=AccountCache(client).fetch() if declared.test_plan else None,
                 )
                 out(render_plan(prepared.plan, "text"))
     finally:

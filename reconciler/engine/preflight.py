@@ -358,8 +358,12 @@ def resolve_test_plans(desired: DesiredSet, test_plans: Sequence[Mapping[str, An
     return replace(desired, schedules=tuple(schedules), runs=tuple(runs))
 
 
-def unresolved_test_plans(desired: DesiredSet) -> list[Problem]:
-    """A problem for each `testPlan` name that was not resolved (no account to ask)."""
+def unresolved_test_plans(desired: DesiredSet, *, key_set: bool = False) -> list[Problem]:
+    """One problem per unresolved `testPlan` (no account was read), where it is written.
+
+    A name merged into many schedules from one anchor is one problem, not one per schedule.
+    `key_set` says why the account was not read, so the message names what is missing.
+    """
     pending = [
         (s.location_of("testPlan"), s.test_plan)
         for s in desired.schedules
@@ -369,13 +373,21 @@ def unresolved_test_plans(desired: DesiredSet) -> list[Problem]:
         for r in desired.runs
         if r.test_plan is not None and "executionId" not in r.body
     ]
+    uses: dict[tuple[Location, str], int] = {}
+    for where, name in pending:
+        uses[(where, name)] = uses.get((where, name), 0) + 1
+    needed = (
+        "the preflight reads it: leave preflight on (drop --no-preflight)"
+        if key_set
+        else "that needs an API key: set TESTSIGMA_API_KEY (or --api-key-file)"
+    )
     return [
         Problem(
             where,
-            f"testPlan {name!r} is resolved to its id against the account: set "
-            "TESTSIGMA_API_KEY and leave preflight on (or write executionId instead)",
+            f"testPlan {name!r} is resolved to its id against the account, and {needed}; "
+            "or write executionId instead" + (f" (used by {count} entries)" if count > 1 else ""),
         )
-        for where, name in pending
+        for (where, name), count in uses.items()
     ]
 
 
