@@ -288,7 +288,7 @@ def test_action_plans_applies_and_runs_against_the_sandbox(
     assert result.returncode == 0, result.stderr  # exit 2 (changes) is not a failure
     assert out["exitcode"] == "2"
     assert out["plan"].startswith("### testsigma-reconciler plan")
-    assert "`checkout-nightly`" in out["plan"]
+    assert "` checkout-nightly `" in out["plan"]
 
     result, out = action_step(
         tmp_path, command="apply", paths=folder, args="--auto-approve", **live

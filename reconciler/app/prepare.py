@@ -98,8 +98,34 @@ def prepare_plan(
         desired, recorded, now=now, prune=prune, targets=targets, live=live, conflicts=conflicts
     )
     if account is not None:
-        plan = replace(plan, details=favourite_details(plan, account))
-    return Prepared(plan=plan, recorded=recorded, notes=notes)
+        plan = replace(
+            plan,
+            details=favourite_details(plan, account),
+            test_plan_names=test_plan_names(plan, account),
+        )
+    skipped = {"live": live is None, "names": lookup is None, "account": account is None}
+    unchecked = {check for check, was_skipped in skipped.items() if was_skipped}
+    offline = client is None and not key_set
+    return Prepared(
+        plan=replace(plan, unchecked=frozenset(unchecked), offline=offline),
+        recorded=recorded,
+        notes=notes,
+    )
+
+
+def test_plan_names(plan: Plan, account: Account) -> dict[int, str]:
+    """The name of each test plan the plan's actions use, by id (for reviewers)."""
+    used = {
+        payload.get("executionId")
+        for action in plan.actions
+        for payload in (action.before, action.after)
+        if payload
+    }
+    return {
+        int(tp["id"]): str(tp["name"])
+        for tp in account.test_plans
+        if tp.get("id") in used and isinstance(tp.get("name"), str)
+    }
 
 
 def favourite_details(plan: Plan, account: Account) -> dict[str, str]:

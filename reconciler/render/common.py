@@ -24,6 +24,50 @@ SYMBOLS = {
 }
 
 
+_UNCHECKED_WORDS = {
+    "live": "the live schedules (changes made in the Testsigma UI, schedules deleted there)",
+    "names": "names already taken on the server (duplicates)",
+    "account": "the test plans and favourites the YAML names",
+}
+
+
+def unchecked_note(plan: Plan) -> str | None:
+    """What the plan did not check, said at its top; None when it checked everything."""
+    skipped = [words for key, words in _UNCHECKED_WORDS.items() if key in plan.unchecked]
+    if not skipped:
+        return None
+    listed = "; ".join(skipped)
+    if plan.offline:
+        return (
+            "Offline plan: made without an API key, so it did not check "
+            f"{listed}. Apply checks them before changing anything."
+        )
+    return f"Not checked by this plan: {listed}."
+
+
+def headline(plan: Plan) -> str:
+    """The first line of a plan: what will happen, or why nothing will (only when true)."""
+    if plan.has_changes:
+        return "The reconciler will perform the following actions:"
+    conflicts, orphans = plan.count(ActionKind.CONFLICT), plan.count(ActionKind.ORPHAN)
+    if not conflicts and not orphans:
+        return "No changes. The declared schedules match the recorded state."
+    pending = []
+    if conflicts:
+        pending.append(f"{conflicts} in conflict (not applied until resolved)")
+    if orphans:
+        pending.append(f"{orphans} orphaned (recorded, no longer declared; --prune deletes them)")
+    return "Nothing to create, update or delete, but " + " and ".join(pending) + ":"
+
+
+def field_value(plan: Plan, key: str, value: Any) -> str:
+    """A payload value as a plan shows it; a test plan id gets its name when it is known."""
+    text = short(value)
+    if key == "executionId" and isinstance(value, int) and value in plan.test_plan_names:
+        return f"{text} ({plan.test_plan_names[value]})"
+    return text
+
+
 def summary_line(plan: Plan) -> str:
     """`Plan: 1 to create, 0 to update, 0 to delete; 2 unchanged, 1 orphaned.`"""
     c = plan.count

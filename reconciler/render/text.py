@@ -8,26 +8,30 @@ from reconciler.core.model import PAYLOAD_FIELDS, Action, ActionKind, Plan
 from reconciler.render.common import (
     SYMBOLS,
     action_title,
+    field_value,
+    headline,
     plain,
-    short,
     summary_line,
     timing,
+    unchecked_note,
 )
 
 
 def render_plan(plan: Plan, *, now: datetime, show_unchanged: bool = False) -> str:
-    """The plan as reviewers read it in a terminal or a CI log."""
-    lines: list[str] = [str(w) for w in plan.warnings]
-    if lines:
-        lines.append("")
+    """The plan as reviewers read it in a terminal or a CI log.
+
+    The YAML's warnings are not repeated here: the command line prints them once,
+    on stderr, as it loads the files.
+    """
+    lines: list[str] = []
+    note = unchecked_note(plan)
+    if note:
+        lines += [note, ""]
     shown = [a for a in plan.actions if show_unchanged or a.kind is not ActionKind.NOOP]
-    if not plan.has_changes:
-        lines.append("No changes. The declared schedules match the recorded state.")
-    else:
-        lines.append("The reconciler will perform the following actions:")
+    lines.append(headline(plan))
     for action in shown:
         lines.append("")
-        lines.extend(_action_lines(action, now=now))
+        lines.extend(_action_lines(action, plan=plan, now=now))
         if action.name in plan.details and action.kind is not ActionKind.ORPHAN:
             lines.append(f"      runs: {plan.details[action.name]}")
     lines.append("")
@@ -35,7 +39,7 @@ def render_plan(plan: Plan, *, now: datetime, show_unchanged: bool = False) -> s
     return "\n".join(lines)
 
 
-def _action_lines(action: Action, *, now: datetime) -> list[str]:
+def _action_lines(action: Action, *, plan: Plan, now: datetime) -> list[str]:
     head = f"  {SYMBOLS[action.kind]} {action_title(action)}"
     if action.kind in (ActionKind.ORPHAN, ActionKind.NOOP, ActionKind.DELETE, ActionKind.CONFLICT):
         head += f": {action.reason}"
@@ -51,11 +55,14 @@ def _action_lines(action: Action, *, now: datetime) -> list[str]:
         width = max(len(k) for k in action.after)
         for key in PAYLOAD_FIELDS:
             if key in action.after and key != "name":
-                lines.append(f"      {key.ljust(width)}  {short(action.after[key])}")
+                lines.append(
+                    f"      {key.ljust(width)}  {field_value(plan, key, action.after[key])}"
+                )
     elif action.kind is ActionKind.UPDATE:
         width = max(len(c.field) for c in action.changes)
         for change in action.changes:
-            before, after = short(change.before), short(change.after)
+            before = field_value(plan, change.field, change.before)
+            after = field_value(plan, change.field, change.after)
             lines.append(f"      {change.field.ljust(width)}  {before} -> {after}")
     when = timing(action.after or action.before, now=now)
     if when and action.kind is not ActionKind.ORPHAN:

@@ -21,3 +21,48 @@ def test_a_saved_plan_applies_without_asking_again(
     # YAML paths without --auto-approve still ask (and, without a terminal, refuse).
     refused = cli("apply", str(path))
     assert refused.exit_code == 1 and "--auto-approve" in refused.stderr
+
+
+def test_no_changes_is_said_only_when_true(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> None:
+    path = write_schedules(tmp_path / "y" / "a.yaml", schedule("a"), schedule("b"))
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    write_schedules(path, schedule("a"))  # b is now orphaned
+    orphaned = cli("plan", str(path))
+    assert orphaned.exit_code == 0
+    assert "No changes" not in orphaned.stdout
+    assert "1 orphaned" in orphaned.stdout.splitlines()[0] and "--prune" in orphaned.stdout
+    body = {
+        "name": "c",
+        "executionId": 3857,
+        "scheduleType": "DAILY",
+        "nextInterval": "2027-03-01T17:30:00.000",
+        "timezone": "Asia/Kolkata",
+    }
+    sandbox.add_schedule_outside(body)
+    write_schedules(path, schedule("a"), schedule("b"), schedule("c"))
+    conflicted = cli("plan", str(path), "--format", "markdown")
+    assert conflicted.exit_code == 1
+    assert "No changes" not in conflicted.stdout and "1 in conflict" in conflicted.stdout
+    write_schedules(path, schedule("a"), schedule("b"))
+    assert cli("plan", str(path)).stdout.startswith("No changes.")
+
+
+def test_a_warning_is_printed_once_on_stderr(cli: Cli, tmp_path: Path) -> None:
+    path = write_schedules(tmp_path / "y" / "a.yaml", schedule("a", timezone="EST"))
+    result = cli("plan", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("fixed offset") == 1, result.output
+    assert "fixed offset" in result.stderr
+
+
+def test_an_offline_markdown_plan_says_what_it_did_not_check(cli: Cli, tmp_path: Path) -> None:
+    path = write_schedules(tmp_path / "y" / "a.yaml", schedule("a", status="IN_ACTIVE"))
+    offline = cli("plan", str(path), "--format", "markdown", env={"TESTSIGMA_API_KEY": ""})
+    assert offline.exit_code == 0, offline.output
+    top = offline.stdout.splitlines()[2]
+    assert "Offline plan" in top and "duplicates" in top and "favourites" in top
+    assert "IN\\_ACTIVE" not in offline.stdout and '"IN_ACTIVE"' in offline.stdout
+    online = cli("plan", str(path), "--format", "markdown")
+    assert "Offline" not in online.stdout and "Not checked" not in online.stdout
+    assert "3857 (Checkout regression)" in online.stdout
+    assert "3857 (Checkout regression)" in cli("plan", str(path)).stdout
