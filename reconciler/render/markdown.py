@@ -5,7 +5,7 @@ comments included, test plan names next to ids, what was not checked), and it
 treats every name and value as untrusted: they come from YAML in a pull request
 or from the server. Values go into code spans fenced longer than any run of
 backticks they hold; prose is escaped character by character (markdown
-punctuation with a backslash, `<`, `>`, `&` and `@` as entities), so no name can
+punctuation with a backslash, `<`, `>` and `&` as entities), so no name can
 close its span, open a link, or inject HTML into the comment.
 """
 
@@ -27,9 +27,10 @@ from reconciler.render.common import (
 HEADER = "| | Action | Schedule | Id | Changes | When |\n|---|---|---|---|---|---|"
 
 _BACKTICKS = re.compile(r"`+")
-#: Markdown punctuation that can open an inline construct, escaped with a backslash.
-_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!|~:")
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "@": "&#64;", '"': "&quot;"}
+#: Markdown punctuation that can open an inline construct mid-line, escaped with a backslash
+#: (a link needs `[`, an image `![`, so `(`, `)` and `!` need nothing).
+_PUNCTUATION = frozenset("\\`*_[]|~")
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
 
 def render_plan(plan: Plan, *, now: datetime) -> str:
