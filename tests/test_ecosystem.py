@@ -406,7 +406,7 @@ def test_gitlab_plan_job_posts_one_note_then_updates_it(tmp_path: Path) -> None:
     assert "glpat-test" not in first.stdout + first.stderr + second.stdout + second.stderr
     ours = [n for n in handler.notes if MARKER in n["body"]]
     assert len(ours) == 1 and len(handler.notes) == 2
-    assert "`checkout-nightly`" in ours[0]["body"] and "Changes pending" in ours[0]["body"]
+    assert "` checkout-nightly `" in ours[0]["body"] and "Changes pending" in ours[0]["body"]
 
 
 NODE_HARNESS = """

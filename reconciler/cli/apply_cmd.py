@@ -17,6 +17,7 @@ from reconciler.cli.common import (
     CaBundleOpt,
     ConnectTimeoutOpt,
     FormatOpt,
+    Options,
     ParallelismOpt,
     PruneOpt,
     ReadTimeoutOpt,
@@ -145,7 +146,8 @@ def apply(
                     preflight=preflight,
                 )
                 result, recorded_count = prepared.plan, len(prepared.recorded)
-            if fmt != "json":
+            # --quiet: only errors and results, unless the plan is needed to answer a prompt.
+            if fmt != "json" and not (Options.quiet and auto_approve):
                 show_plan(result, fmt)
             problems = check_safety(
                 result,
@@ -177,7 +179,7 @@ def apply(
                 store=store,
                 client=client,
                 parallelism=parallelism,
-                quiet_lines=fmt == "json",
+                fmt=fmt,
             )
             if fmt == "json":
                 out(_result_json(result, report, serial=report.serial))
@@ -252,28 +254,33 @@ def _execute(
     store: StateStore,
     client: TestsigmaClient,
     parallelism: int,
-    quiet_lines: bool = False,
+    fmt: str = "text",
 ) -> ApplyReport:
+    """Apply, printing each result as it comes (text), or all at the end (markdown, json)."""
     import signal
 
     from reconciler.app.apply import ActionResult, Outcome, apply_plan
     from reconciler.app.settings import now
+    from reconciler.render.results import ResultRow, result_line, results_markdown
 
     stop = threading.Event()
-    marks = {"ok": "✓", "failed": "✗", "unknown": "?", "skipped": "-"}
-
+    rows: list[ResultRow] = []
     progress = ApplyProgress(total=len(plan_.changing_actions))
 
     def show(result: ActionResult) -> None:
         progress.advance()
-        line = (
-            f"{marks[result.outcome.value]} {result.action.kind.value} {result.action.name}: "
-            f"{result.message}"
+        row = ResultRow(
+            result.outcome.value,
+            result.action.kind.value,
+            result.action.name,
+            result.id,
+            result.message,
         )
-        if quiet_lines:
-            info(line)
-        else:
-            out(line)
+        rows.append(row)
+        if fmt == "json":
+            info(result_line(row))
+        elif fmt == "text":
+            out(result_line(row))
 
     def on_signal(signum: int, _frame: object) -> None:
         if not stop.is_set():
@@ -301,11 +308,15 @@ def _execute(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    (info if quiet_lines else out)(
+    summary = (
         f"Apply: {report.count(Outcome.OK)} succeeded, {report.count(Outcome.FAILED)} failed, "
         f"{report.count(Outcome.UNKNOWN)} unknown, {report.count(Outcome.SKIPPED)} not started. "
         f"State serial {report.serial}."
     )
+    if fmt == "markdown":
+        out(results_markdown(rows, summary=summary))
+    else:
+        (info if fmt == "json" else out)(summary)
     if report.interrupted:
         info("Interrupted: the actions marked '-' were not started; run apply again to finish.")
     return report

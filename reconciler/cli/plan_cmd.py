@@ -87,7 +87,7 @@ def validate(
     Example: reconciler validate schedules/
     """
     desired = load_desired_from(paths)
-    info(f"OK: {len(desired.schedules)} schedule(s) and {len(desired.runs)} run(s) are valid.")
+    out(f"OK: {len(desired.schedules)} schedule(s) and {len(desired.runs)} run(s) are valid.")
 
 
 def prepare(

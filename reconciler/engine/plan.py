@@ -38,6 +38,7 @@ from reconciler.core.model import (
 )
 from reconciler.engine.diff import field_changes, plain
 from reconciler.engine.drift import live_as_payload_values, live_drift
+from reconciler.spec.messages import suggest
 
 #: A time this close to now could be past when the request lands: aim after it.
 SEND_MARGIN = timedelta(minutes=2)
@@ -94,9 +95,15 @@ def compute_plan(
         if action is not None:
             actions.append(action)
     if targets is not None:
+        known = sorted(declared.keys() | recorded.keys())
         for name in sorted(set(targets) - declared.keys() - recorded.keys()):
+            hint = suggest(name, known)
             problems.append(
-                Problem(Location("--target"), f"no schedule named {name!r} is declared or recorded")
+                Problem(
+                    Location("--target"),
+                    f"no schedule named {name!r} is declared or recorded"
+                    + (f"; did you mean {hint!r}?" if hint else ""),
+                )
             )
     if problems:
         raise InputError(problems)

@@ -66,3 +66,52 @@ def test_an_offline_markdown_plan_says_what_it_did_not_check(cli: Cli, tmp_path:
     assert "Offline" not in online.stdout and "Not checked" not in online.stdout
     assert "3857 (Checkout regression)" in online.stdout
     assert "3857 (Checkout regression)" in cli("plan", str(path)).stdout
+
+
+def test_quiet_apply_prints_results_not_the_plan(cli: Cli, tmp_path: Path) -> None:
+    path = write_schedules(tmp_path / "y" / "a.yaml", schedule("a"))
+    result = cli("-q", "apply", str(path), "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "executionId" not in result.output and "will perform" not in result.output
+    assert "✓ create a" in result.stdout and "Apply: 1 succeeded" in result.stdout
+
+
+def test_validate_prints_its_verdict_on_stdout(cli: Cli, tmp_path: Path) -> None:
+    path = write_schedules(tmp_path / "y" / "a.yaml", schedule("a"))
+    result = cli("validate", str(path))
+    assert result.stdout.startswith("OK: 1 schedule(s)"), result.output
+
+
+def test_state_list_has_a_header_and_json(cli: Cli, tmp_path: Path) -> None:
+    import json
+
+    path = write_schedules(tmp_path / "y" / "a.yaml", schedule("a"), schedule("b"))
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    listed = cli("state", "list")
+    assert "NAME\tID\tAPPLIED AT" in listed.stderr
+    assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == ["a", "b"]
+    doc = json.loads(cli("state", "list", "--format", "json").stdout)
+    assert [r["name"] for r in doc] == ["a", "b"] and all(isinstance(r["id"], int) for r in doc)
+
+
+def test_a_misspelt_name_gets_a_did_you_mean(cli: Cli, tmp_path: Path) -> None:
+    path = write_schedules(tmp_path / "y" / "a.yaml", schedule("checkout-nightly"))
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    for args in (
+        ["state", "show", "checkout-nightyl"],
+        ["state", "rm", "checkout-nightyl"],
+        ["plan", str(path), "--target", "checkout-nightyl"],
+    ):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert "did you mean 'checkout-nightly'?" in result.stderr, (args, result.stderr)
+
+
+def test_apply_as_markdown_prints_the_results_as_markdown(cli: Cli, tmp_path: Path) -> None:
+    path = write_schedules(tmp_path / "y" / "a.yaml", schedule("a"), schedule("b|c"))
+    result = cli("apply", str(path), "--auto-approve", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "### testsigma-reconciler apply" in result.stdout
+    assert "| ✓ | create | ` a ` |" in result.stdout and "` b\\|c `" in result.stdout
+    assert "\n✓ create" not in result.stdout
+    assert "**Apply: 2 succeeded" in result.stdout
