@@ -10,6 +10,7 @@ from typing import Any
 from reconciler import timekeeping as tk
 from reconciler.core.model import Action, ActionKind, Payload, Plan
 from reconciler.engine.diff import plain as plain  # one wording for plans and reasons
+from reconciler.engine.plan import body_to_send
 
 #: JSON text of a str, without ensure_ascii (the C function json.dumps itself uses).
 _quoted = json.encoder.encode_basestring
@@ -66,6 +67,26 @@ def field_value(plan: Plan, key: str, value: Any) -> str:
     if key == "executionId" and isinstance(value, int) and value in plan.test_plan_names:
         return f"{text} ({plan.test_plan_names[value]})"
     return text
+
+
+def rolled_forward(action: Action, *, now: datetime) -> str | None:
+    """Why a create or update sends another `nextInterval` than declared, or None.
+
+    A recurring schedule's anchor that has passed is sent as its next occurrence
+    (Testsigma refuses past times); the plan shows the declared anchor, so it says so.
+    """
+    if action.kind not in (ActionKind.CREATE, ActionKind.UPDATE) or action.after is None:
+        return None
+    try:
+        sent = body_to_send(action.after, now=now)["nextInterval"]
+    except (KeyError, ValueError):
+        return None
+    if sent == action.after.get("nextInterval"):
+        return None
+    return (
+        f"sends nextInterval {_quoted(sent)}: the declared time has passed, so the next "
+        "occurrence is sent (Testsigma refuses past times)"
+    )
 
 
 def summary_line(plan: Plan) -> str:

@@ -19,6 +19,7 @@ from reconciler.render.common import (
     SYMBOLS,
     field_value,
     headline,
+    rolled_forward,
     summary_line,
     timing,
     unchecked_note,
@@ -76,6 +77,9 @@ def _row(action: Action, *, plan: Plan, now: datetime) -> str:
         changes = "<br>".join(fields)
     else:
         changes = text(action.reason)
+    rolled = rolled_forward(action, now=now)
+    if rolled:
+        changes += f"<br>{text(rolled)}"
     detail = plan.details.get(action.name)
     if detail and action.kind is not ActionKind.ORPHAN:
         changes += f"<br>runs: {text(detail)}"

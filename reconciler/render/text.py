@@ -11,6 +11,7 @@ from reconciler.render.common import (
     field_value,
     headline,
     plain,
+    rolled_forward,
     summary_line,
     timing,
     unchecked_note,
@@ -64,6 +65,9 @@ def _action_lines(action: Action, *, plan: Plan, now: datetime) -> list[str]:
             before = field_value(plan, change.field, change.before)
             after = field_value(plan, change.field, change.after)
             lines.append(f"      {change.field.ljust(width)}  {before} -> {after}")
+    rolled = rolled_forward(action, now=now)
+    if rolled:
+        lines.append(f"      ({rolled})")
     when = timing(action.after or action.before, now=now)
     if when and action.kind is not ActionKind.ORPHAN:
         lines.append(f"      when: {when}")

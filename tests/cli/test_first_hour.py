@@ -115,3 +115,20 @@ def test_apply_as_markdown_prints_the_results_as_markdown(cli: Cli, tmp_path: Pa
     assert "| ✓ | create | ` a ` |" in result.stdout and "` b\\|c `" in result.stdout
     assert "\n✓ create" not in result.stdout
     assert "**Apply: 2 succeeded" in result.stdout
+
+
+def test_a_passed_anchor_says_what_is_sent_and_why(cli: Cli, tmp_path: Path) -> None:
+    path = write_schedules(
+        tmp_path / "y" / "a.yaml", schedule("a", nextInterval="2020-01-06T09:00:00")
+    )
+    for fmt in ("text", "markdown"):
+        result = cli("plan", str(path), "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert "2020-01-06T09:00:00.000" in result.stdout  # the anchor, as declared
+        assert "sends nextInterval" in result.stdout and "has passed" in result.stdout
+
+
+def test_an_ad_hoc_favourite_typo_names_its_own_flag(cli: Cli) -> None:
+    result = cli("run", "--execution-id", "3857", "--config-name", "smoke onyl")
+    assert result.exit_code == 1
+    assert "--config-name:" in result.stderr and "--execution-id:" not in result.stderr
