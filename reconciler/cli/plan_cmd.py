@@ -86,7 +86,13 @@ def validate(
 
     Example: reconciler validate schedules/
     """
+    from reconciler.app.settings import now
+    from reconciler.engine.plan import passed_once_problems
+
     desired = load_desired_from(paths)
+    # The clock is all this check needs; whether the schedule was applied is the state's.
+    for warning in passed_once_problems(desired, now=now()):
+        info(str(warning))
     out(f"OK: {len(desired.schedules)} schedule(s) and {len(desired.runs)} run(s) are valid.")
 
 

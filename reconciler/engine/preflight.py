@@ -336,6 +336,16 @@ def _clip(text: str, limit: int = 80) -> str:
 
 def resolve_test_plans(desired: DesiredSet, test_plans: Sequence[Mapping[str, Any]]) -> DesiredSet:
     """Replace every `testPlan` name by its `executionId`; InputError names every failure."""
+    resolved, problems = resolve_test_plans_collecting(desired, test_plans)
+    if problems:
+        raise InputError(problems)
+    return resolved
+
+
+def resolve_test_plans_collecting(
+    desired: DesiredSet, test_plans: Sequence[Mapping[str, Any]]
+) -> tuple[DesiredSet, list[Problem]]:
+    """Replace each `testPlan` name that resolves; the others stay, with their problems."""
     problems: list[Problem] = []
     schedules = []
     for schedule in desired.schedules:
@@ -353,9 +363,16 @@ def resolve_test_plans(desired: DesiredSet, test_plans: Sequence[Mapping[str, An
         if plan_id is not None:
             run = replace(run, body={"executionId": plan_id, **run.body})
         runs.append(run)
-    if problems:
-        raise InputError(problems)
-    return replace(desired, schedules=tuple(schedules), runs=tuple(runs))
+    return replace(desired, schedules=tuple(schedules), runs=tuple(runs)), problems
+
+
+def with_test_plan_ids(desired: DesiredSet) -> DesiredSet:
+    """Only the entries that name their test plan by id (resolved or as written)."""
+    return replace(
+        desired,
+        schedules=tuple(s for s in desired.schedules if "executionId" in s.payload),
+        runs=tuple(r for r in desired.runs if "executionId" in r.body),
+    )
 
 
 def unresolved_test_plans(desired: DesiredSet, *, key_set: bool = False) -> list[Problem]:

@@ -166,3 +166,47 @@ def test_run_by_test_plan_name(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     (post,) = [r for r in sandbox.requests() if r.method == "POST"]
     assert post.body == {"executionId": 3857}
+
+
+ALL_AT_ONCE = """
+version: 1
+defaults: {timezone: Asia/Kolkata}
+schedules:
+  - name: ambiguous
+    testPlan: Smoke
+    scheduleType: DAILY
+    nextInterval: "2027-03-01T17:30:00"
+  - name: unknown-plan
+    executionId: 999999
+    scheduleType: DAILY
+    nextInterval: "2027-03-01T17:30:00"
+  - name: unknown-favourite
+    executionId: 3857
+    executionConfig: {name: fav_config_nam}
+    scheduleType: DAILY
+    nextInterval: "2027-03-01T17:30:00"
+  - name: once-passed
+    executionId: 3857
+    scheduleType: ONCE
+    nextInterval: "2020-03-01T17:30:00"
+"""
+
+
+def test_every_problem_knowable_before_sending_comes_in_one_round(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "a.yaml", ALL_AT_ONCE)
+    result = cli("plan", str(path))
+    assert result.exit_code == 1
+    for line, what in ((5, "3858"), (9, "999999"), (14, "fav_config_name"), (20, "has passed")):
+        assert f"{path}:{line}:" in result.stderr and what in result.stderr, (line, result.stderr)
+    assert "4 errors found" in result.stderr
+    assert changing_requests(sandbox) == []
+
+
+def test_validate_flags_a_once_in_the_past(cli: Cli, tmp_path: Path) -> None:
+    path = write_yaml(tmp_path / "a.yaml", ALL_AT_ONCE)
+    result = cli("validate", str(path))
+    assert result.exit_code == 0  # maybe applied before: a warning, the state decides
+    assert f"{path}:20:" in result.stderr and "warning" in result.stderr
+    assert "has passed" in result.stderr
