@@ -132,3 +132,16 @@ def test_an_ad_hoc_favourite_typo_names_its_own_flag(cli: Cli) -> None:
     result = cli("run", "--execution-id", "3857", "--config-name", "smoke onyl")
     assert result.exit_code == 1
     assert "--config-name:" in result.stderr and "--execution-id:" not in result.stderr
+
+
+def test_the_json_plan_carries_offline_and_test_plan_names(cli: Cli, tmp_path: Path) -> None:
+    import json
+
+    path = write_schedules(tmp_path / "y" / "a.yaml", schedule("a"))
+    online = json.loads(cli("plan", str(path), "--format", "json").stdout)
+    assert online["offline"] is False and online["not_checked"] == []
+    assert online["actions"][0]["test_plan_name"] == "Checkout regression"
+    env = {"TESTSIGMA_API_KEY": ""}
+    offline = json.loads(cli("plan", str(path), "--format", "json", env=env).stdout)
+    assert offline["offline"] is True
+    assert offline["not_checked"] == ["account", "live", "names"]
