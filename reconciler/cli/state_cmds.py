@@ -16,6 +16,7 @@ from reconciler.cli.common import (
     CaBundleOpt,
     StateOpt,
     app,
+    err,
     guard,
     info,
     load_desired_from,
@@ -106,16 +107,21 @@ def import_schedule(
                     "sends the full declared body once."
                 )
                 # Only the adopted schedule: other entries' problems are not this command's.
-                prepared = prepare_plan(
-                    DesiredSet(schedules=(declared,)),
-                    store,
-                    client=client,
-                    refresh_live=True,
-                    now=now(),
-                    targets=frozenset({name}),
-                    account=AccountCache(client).fetch() if declared.test_plan else None,
-                )
-                out(render_plan(prepared.plan, "text"))
+                # The import is done: a preview that cannot be made is a warning, not a failure.
+                try:
+                    prepared = prepare_plan(
+                        DesiredSet(schedules=(declared,)),
+                        store,
+                        client=client,
+                        refresh_live=True,
+                        now=now(),
+                        targets=frozenset({name}),
+                        account=AccountCache(client).fetch() if declared.test_plan else None,
+                    )
+                except ReconcilerError as exc:
+                    err(f"Warning: imported, but the plan for it cannot be shown: {exc.message}")
+                else:
+                    out(render_plan(prepared.plan, "text"))
     finally:
         store.close()
 

@@ -210,3 +210,17 @@ def test_validate_flags_a_once_in_the_past(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 0  # maybe applied before: a warning, the state decides
     assert f"{path}:20:" in result.stderr and "warning" in result.stderr
     assert "has passed" in result.stderr
+
+
+def test_an_import_whose_preview_fails_still_reports_success(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "y" / "a.yaml", BY_NAME)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    schedule_id = cli("state", "list").stdout.split("by-name")[1].split()[0]
+    assert cli("state", "rm", "by-name").exit_code == 0
+    write_yaml(path, BY_NAME.replace("Checkout regression", "Smoke"))  # ambiguous now
+    result = cli("import", "by-name", schedule_id, str(path.parent))
+    assert result.exit_code == 0, result.output
+    assert "Imported schedule" in result.stderr and "Warning: imported, but" in result.stderr
+    assert "by-name" in cli("state", "list").stdout
