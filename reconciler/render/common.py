@@ -84,8 +84,8 @@ def rolled_forward(action: Action, *, now: datetime) -> str | None:
     if sent == action.after.get("nextInterval"):
         return None
     return (
-        f"sends nextInterval {_quoted(sent)}: the declared time has passed, so the next "
-        "occurrence is sent (Testsigma refuses past times)"
+        f"sends nextInterval {_quoted(sent)}, the next occurrence: the declared time has "
+        "passed and Testsigma refuses past times"
     )
 
 
