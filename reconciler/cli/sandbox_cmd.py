@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import errno
+import logging
+import shlex
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reconciler.cli.common import app, err, guard
+from reconciler.core.errors import ReconcilerError
 
 if TYPE_CHECKING:
     from reconciler.sandbox import Sandbox
+
+#: The sandbox's HTTP handler logs each request here, at DEBUG (one line per call).
+REQUEST_LOGGER = "reconciler.sandbox.server"
 
 
 @app.command()
@@ -22,21 +30,58 @@ def sandbox(
     latency_ms: Annotated[
         float, typer.Option("--latency-ms", min=0, help="Delay added to every call.")
     ] = 0.0,
+    log_requests: Annotated[
+        bool, typer.Option("--log-requests", help="Print one line per API call on stderr.")
+    ] = False,
 ) -> None:
     """Serve a local Testsigma-compatible API on 127.0.0.1 (schedules, test plans, runs).
 
     It keeps everything in memory and is seeded with test plans (3857 "Checkout
-    regression", ...) and favourites (fav_config_name, smoke only).
+    regression", ...) and favourites (fav_config_name, smoke only). It prints the
+    `export` line that points `reconciler` in another shell at it.
 
-    Example: reconciler sandbox --port 8765 --api-key demo-key
+    Example: reconciler sandbox --port 8765 --api-key demo-key --log-requests
     """
     from reconciler.sandbox import serve
 
+    if log_requests:
+        _log_requests_to_stderr()
+
     def ready(server: Sandbox) -> None:
         err(f"Sandbox listening on {server.url}")
+        err("Point reconciler at it from another shell:")
         if api_key is None:
             # The one key ever printed: a throwaway one the sandbox just made up.
-            typer.echo(f"API key: {server.api_key}", err=True)
+            typer.echo(
+                f"  export TESTSIGMA_API_URL={server.url} "
+                f"TESTSIGMA_API_KEY={shlex.quote(server.api_key)}",
+                err=True,
+            )
+        else:
+            err(f"  export TESTSIGMA_API_URL={server.url} TESTSIGMA_API_KEY=<your --api-key>")
         err("Press Ctrl-C to stop.")
 
-    serve(port=port, api_key=api_key, latency_ms=latency_ms, on_ready=ready)
+    try:
+        serve(port=port, api_key=api_key, latency_ms=latency_ms, on_ready=ready)
+    except OSError as exc:
+        raise ReconcilerError(_listen_error(exc, port)) from None
+
+
+def _listen_error(exc: OSError, port: int) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on 127.0.0.1 is already in use (another sandbox?): pick another "
+            f"with --port N (for examples/demo.sh: RECONCILER_DEMO_PORT=N)"
+        )
+    if exc.errno == errno.EACCES:
+        return f"not allowed to listen on port {port}: pick a port above 1023 with --port N"
+    return f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}"
+
+
+def _log_requests_to_stderr() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger(REQUEST_LOGGER)
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    logger.propagate = False

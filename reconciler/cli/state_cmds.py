@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,7 @@ from reconciler.cli.common import (
     CaBundleOpt,
     StateOpt,
     app,
+    err,
     guard,
     info,
     load_desired_from,
@@ -53,9 +55,10 @@ def import_schedule(
 
     Example: reconciler import checkout-nightly 1042 schedules/
     """
+    from reconciler.app.account import AccountCache
     from reconciler.app.prepare import prepare_plan
     from reconciler.app.settings import connection, now
-    from reconciler.core.model import RecordedSchedule
+    from reconciler.core.model import DesiredSet, RecordedSchedule
     from reconciler.engine.adopt import adopted_payload
     from reconciler.testsigma.errors import NotFoundError, NotOfferedError
     from reconciler.testsigma.live import to_live
@@ -105,23 +108,49 @@ def import_schedule(
                     "Testsigma does not report timezone or executionConfig, so the next apply "
                     "sends the full declared body once."
                 )
-                prepared = prepare_plan(
-                    desired,
-                    store,
-                    client=client,
-                    refresh_live=True,
-                    now=now(),
-                    targets=frozenset({name}),
-                )
-                out(render_plan(prepared.plan, "text"))
+                # Only the adopted schedule: other entries' problems are not this command's.
+                # The import is done: a preview that cannot be made is a warning, not a failure.
+                try:
+                    prepared = prepare_plan(
+                        DesiredSet(schedules=(declared,)),
+                        store,
+                        client=client,
+                        refresh_live=True,
+                        now=now(),
+                        targets=frozenset({name}),
+                        account=AccountCache(client).fetch() if declared.test_plan else None,
+                    )
+                except ReconcilerError as exc:
+                    err(f"Warning: imported, but the plan for it cannot be shown: {exc.message}")
+                else:
+                    out(render_plan(prepared.plan, "text"))
     finally:
         store.close()
 
 
+def _not_recorded(name: str, records: Mapping[str, object]) -> str:
+    from reconciler.spec.messages import suggest
+
+    hint = suggest(name, sorted(records))
+    return f"no schedule named {name!r} is recorded" + (
+        f"; did you mean {hint!r}?" if hint else " (`reconciler state list` lists them)"
+    )
+
+
 @state_app.command("list")
 @guard
-def state_list(state: StateOpt = None) -> None:
-    """List the recorded schedules: name, Testsigma id, last applied."""
+def state_list(
+    state: StateOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="Output: text or json.")
+    ] = "text",
+) -> None:
+    """List the recorded schedules: name, Testsigma id, last applied.
+
+    Example: reconciler state list --format json
+    """
+    if fmt not in ("text", "json"):
+        raise ReconcilerError(f"--format must be text or json, not {fmt!r}")
     store = open_state(state)
     try:
         records = store.read_all()
@@ -129,9 +158,20 @@ def state_list(state: StateOpt = None) -> None:
             f"State {store.url}: lineage {store.lineage}, serial {store.serial}, "
             f"{len(records)} schedule(s)"
         )
-        for name in sorted(records):
-            rec = records[name]
-            out(f"{rec.name}\t{rec.id}\t{rec.applied_at}")
+        rows = [records[name] for name in sorted(records)]
+        if fmt == "json":
+            out(
+                json.dumps(
+                    [{"name": r.name, "id": r.id, "applied_at": r.applied_at} for r in rows],
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
+        elif rows:
+            # The header goes with the summary on stderr: stdout stays one record per line.
+            info("NAME\tID\tAPPLIED AT")
+            for rec in rows:
+                out(f"{rec.name}\t{rec.id}\t{rec.applied_at}")
         for entry in store.journal_unresolved():
             info(
                 f"Unresolved: journal entry {entry.id}: {entry.action} {entry.name!r} "
@@ -148,10 +188,10 @@ def state_show(name: str, state: StateOpt = None) -> None:
     store = open_state(state)
     try:
         rec = store.get(name)
+        if rec is None:
+            raise ReconcilerError(_not_recorded(name, store.read_all()))
     finally:
         store.close()
-    if rec is None:
-        raise ReconcilerError(f"no schedule named {name!r} is recorded")
     out(
         json.dumps(
             {
@@ -174,7 +214,7 @@ def state_rm(name: str, state: StateOpt = None) -> None:
     try:
         with store.lock(operation="state rm"):
             if not store.forget(name):
-                raise ReconcilerError(f"no schedule named {name!r} is recorded")
+                raise ReconcilerError(_not_recorded(name, store.read_all()))
             store.bump_serial()
     finally:
         store.close()

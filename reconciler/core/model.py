@@ -197,6 +197,11 @@ class Live:
     schedule: LiveSchedule | None
 
 
+#: Checks a plan may have skipped: live schedules (drift, deleted outside), names taken on
+#: the server (conflicts), the account (test plans and favourites: the preflight).
+UNCHECKABLE: tuple[str, ...] = ("live", "names", "account")
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """Ordered actions (by name, then kind) and the warnings met on the way."""
@@ -205,6 +210,11 @@ class Plan:
     warnings: tuple[Problem, ...] = ()
     #: Extra lines a reviewer needs, by schedule name (what a favourite selects).
     details: Mapping[str, str] = field(default_factory=dict)
+    #: Test plan names by id, when the account was read (shown next to ids).
+    test_plan_names: Mapping[int, str] = field(default_factory=dict)
+    #: The checks this plan did not make (of UNCHECKABLE), and whether it had no API key.
+    unchecked: frozenset[str] = frozenset()
+    offline: bool = False
 
     def count(self, kind: ActionKind) -> int:
         return sum(1 for a in self.actions if a.kind is kind)

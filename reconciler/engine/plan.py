@@ -49,6 +49,7 @@ from reconciler.core.model import (
 )
 from reconciler.engine.diff import field_changes
 from reconciler.engine.drift import live_as_payload_values, live_drift, stuck_for
+from reconciler.spec.messages import suggest
 from reconciler.timekeeping.timing import ScheduleTiming
 
 #: A time this close to now could be past when the request lands: aim after it.
@@ -98,9 +99,15 @@ def compute_plan(
         if action is not None:
             actions.append(action)
     if targets is not None:
+        known = sorted(declared.keys() | recorded.keys())
         for name in sorted(set(targets) - declared.keys() - recorded.keys()):
+            hint = suggest(name, known)
             problems.append(
-                Problem(Location("--target"), f"no schedule named {name!r} is declared or recorded")
+                Problem(
+                    Location("--target"),
+                    f"no schedule named {name!r} is declared or recorded"
+                    + (f"; did you mean {hint!r}?" if hint else ""),
+                )
             )
     if problems:
         raise InputError(problems)
@@ -139,6 +146,39 @@ def body_to_send(payload: Payload, *, now: datetime, update: bool = False) -> di
     return body
 
 
+def once_passed_problem(want: DesiredSchedule, *, created: bool = False) -> Problem:
+    """A ONCE whose time has passed: an error before it is created, a warning otherwise."""
+    where = want.location_of("nextInterval")
+    head = (
+        f"schedule {want.name!r} is ONCE at {want.payload['nextInterval']} "
+        f"{want.payload['timezone']}, which has passed"
+    )
+    if created:
+        return Problem(
+            where,
+            f"{head}: it cannot be created (Testsigma refuses past times); once applied, "
+            "plans report it as already fired",
+            "warning",
+        )
+    return Problem(
+        where,
+        f"{head}: Testsigma refuses past times. "
+        "Move nextInterval into the future or remove the schedule.",
+    )
+
+
+def passed_once_problems(
+    desired: DesiredSet, *, now: datetime, recorded: Collection[str] | None = None
+) -> list[Problem]:
+    """ONCE schedules whose time has passed: errors for those not recorded (they cannot be
+    created); with `recorded` unknown (validate reads no state), warnings for all."""
+    return [
+        once_passed_problem(s, created=recorded is None)
+        for s in desired.schedules
+        if (recorded is None or s.name not in recorded) and has_fired(s.payload, now=now)
+    ]
+
+
 def has_fired(payload: Payload, *, now: datetime) -> bool:
     """Whether a ONCE schedule's time has passed (so it fired, or never can)."""
     return ScheduleTiming.from_payload(payload).has_fired(now)
@@ -168,14 +208,7 @@ def _create(
     gone: RecordedSchedule | None = None,
 ) -> Action | None:
     if has_fired(want.payload, now=now):
-        problems.append(
-            Problem(
-                want.location_of("nextInterval"),
-                f"schedule {want.name!r} is ONCE at {want.payload['nextInterval']} "
-                f"{want.payload['timezone']}, which has passed: Testsigma refuses past times. "
-                "Move nextInterval into the future or remove the schedule.",
-            )
-        )
+        problems.append(once_passed_problem(want))
         return None
     return Action(
         kind=ActionKind.CREATE,

@@ -19,8 +19,14 @@ def plan_document(plan: Plan, *, now: datetime) -> dict[str, Any]:
         "generated_at": now.isoformat().replace("+00:00", "Z"),
         "summary": {kind.value: plan.count(kind) for kind in ActionKind},
         "has_changes": plan.has_changes,
+        "offline": plan.offline,
+        "not_checked": sorted(plan.unchecked),
         "actions": [
-            {**action_document(a, now=now), "selects": plan.details.get(a.name)}
+            {
+                **action_document(a, now=now),
+                "selects": plan.details.get(a.name),
+                "test_plan_name": _test_plan_name(plan, a),
+            }
             for a in plan.actions
         ],
         "warnings": [
@@ -48,3 +54,9 @@ def action_document(action: Action, *, now: datetime) -> dict[str, Any]:
         "when": timing(payload, now=now),
         "next_instant": next_instant(payload, now=now),
     }
+
+
+def _test_plan_name(plan: Plan, action: Action) -> str | None:
+    payload = action.after or action.before or {}
+    plan_id = payload.get("executionId")
+    return plan.test_plan_names.get(plan_id) if isinstance(plan_id, int) else None

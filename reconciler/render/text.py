@@ -8,27 +8,32 @@ from reconciler.core.model import PAYLOAD_FIELDS, Action, ActionKind, Cause, Pla
 from reconciler.render.common import (
     SYMBOLS,
     action_title,
+    field_value,
+    headline,
     plain,
-    short,
+    rolled_forward,
     summary_line,
     timing,
+    unchecked_note,
 )
 from reconciler.render.words import reason
 
 
 def render_plan(plan: Plan, *, now: datetime, show_unchanged: bool = False) -> str:
-    """The plan as reviewers read it in a terminal or a CI log."""
-    lines: list[str] = [str(w) for w in plan.warnings]
-    if lines:
-        lines.append("")
+    """The plan as reviewers read it in a terminal or a CI log.
+
+    The YAML's warnings are not repeated here: the command line prints them once,
+    on stderr, as it loads the files.
+    """
+    lines: list[str] = []
+    note = unchecked_note(plan)
+    if note:
+        lines += [note, ""]
     shown = [a for a in plan.actions if show_unchanged or a.kind is not ActionKind.NOOP]
-    if not plan.has_changes:
-        lines.append("No changes. The declared schedules match the recorded state.")
-    else:
-        lines.append("The reconciler will perform the following actions:")
+    lines.append(headline(plan))
     for action in shown:
         lines.append("")
-        lines.extend(_action_lines(action, now=now))
+        lines.extend(_action_lines(action, plan=plan, now=now))
         if action.name in plan.details and action.kind is not ActionKind.ORPHAN:
             lines.append(f"      runs: {plan.details[action.name]}")
     lines.append("")
@@ -36,10 +41,10 @@ def render_plan(plan: Plan, *, now: datetime, show_unchanged: bool = False) -> s
     return "\n".join(lines)
 
 
-def _action_lines(action: Action, *, now: datetime) -> list[str]:
+def _action_lines(action: Action, *, plan: Plan, now: datetime) -> list[str]:
     head = f"  {SYMBOLS[action.kind]} {action_title(action)}"
     if action.kind is ActionKind.REPLACE:
-        return _replace_lines(action, now=now)
+        return _replace_lines(action, plan=plan, now=now)
     if action.kind in (
         ActionKind.ORPHAN,
         ActionKind.NOOP,
@@ -60,19 +65,25 @@ def _action_lines(action: Action, *, now: datetime) -> list[str]:
         width = max(len(k) for k in action.after)
         for key in PAYLOAD_FIELDS:
             if key in action.after and key != "name":
-                lines.append(f"      {key.ljust(width)}  {short(action.after[key])}")
+                lines.append(
+                    f"      {key.ljust(width)}  {field_value(plan, key, action.after[key])}"
+                )
     elif action.kind in (ActionKind.UPDATE, ActionKind.REPLACE) and action.changes:
         width = max(len(c.field) for c in action.changes)
         for change in action.changes:
-            before, after = short(change.before), short(change.after)
+            before = field_value(plan, change.field, change.before)
+            after = field_value(plan, change.field, change.after)
             lines.append(f"      {change.field.ljust(width)}  {before} -> {after}")
+    rolled = rolled_forward(action, now=now)
+    if rolled:
+        lines.append(f"      ({rolled})")
     when = timing(action.after or action.before, now=now)
     if when and action.kind is not ActionKind.ORPHAN:
         lines.append(f"      when: {when}")
     return lines
 
 
-def _replace_lines(action: Action, *, now: datetime) -> list[str]:
+def _replace_lines(action: Action, *, plan: Plan, now: datetime) -> list[str]:
     """`-/+ replace NAME (why)`: delete id N, then create it anew with the declared body."""
     lines = [f"  -/+ replace {action.name} ({reason(action)})"]
     lines.append(f"      id {action.id} is deleted, then created again with the declared body")
@@ -84,7 +95,8 @@ def _replace_lines(action: Action, *, now: datetime) -> list[str]:
     if action.changes:
         width = max(len(c.field) for c in action.changes)
         for change in action.changes:
-            before, after = short(change.before), short(change.after)
+            before = field_value(plan, change.field, change.before)
+            after = field_value(plan, change.field, change.after)
             lines.append(f"      {change.field.ljust(width)}  {before} -> {after}")
     when = timing(action.after, now=now)
     if when:
