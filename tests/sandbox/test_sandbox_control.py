@@ -52,6 +52,9 @@ def test_delete_and_add_outside(api: httpx.Client, sandbox: Sandbox) -> None:
     assert outside["createdById"] != created["createdById"]
     listed = api.get("/schedule_executions", params={"query": "name:made-in-ui"}).json()
     assert listed["content"] == [outside]
+    # Names are not unique by default; with unique_names a taken name is refused.
+    assert sandbox.add_schedule_outside(schedule_body(name="made-in-ui"))["id"] > outside["id"]
+    sandbox.configure(unique_names=True)
     with pytest.raises(ApiError) as duplicate:
         sandbox.add_schedule_outside(schedule_body(name="made-in-ui"))
     assert duplicate.value.status == 422
