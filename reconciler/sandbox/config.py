@@ -73,6 +73,8 @@ class SandboxConfig:
       the next N changing calls (the count goes down as they happen).
     - `rate_limit`, `rate_limit_burst`: a token bucket of N requests/second (burst B,
       default max(1, N)); over it, 429 with `Retry-After` in whole seconds.
+    - `throttle_next`, `throttle_retry_after`: a 429 window: the next N API calls answer
+      429 with `Retry-After: throttle_retry_after` (the count goes down as they happen).
     - `id_oddities`, `id_oddity_rate`: creates answer odd ids ("huge" above 2^63,
       "string" as a JSON string, "reused" another schedule's id): the listed ones
       for the next creates in order, then by rate.
@@ -99,6 +101,8 @@ class SandboxConfig:
     commit_fail_statuses: tuple[int, ...] = GATEWAY_STATUSES
     rate_limit: float = 0
     rate_limit_burst: int = 0
+    throttle_next: int = 0
+    throttle_retry_after: int = 1
     id_oddities: tuple[str, ...] = ()
     id_oddity_rate: float = 0
 
@@ -122,6 +126,8 @@ class SandboxConfig:
             "rate_limit",
             "rate_limit_burst",
             "commit_fail_next",
+            "throttle_next",
+            "throttle_retry_after",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, not {getattr(self, name)}")

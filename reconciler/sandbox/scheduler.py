@@ -74,7 +74,7 @@ class Scheduler:
         run_seconds: float,
         run_polls: int,
     ) -> int:
-        due = [s for s in pending if s.next_instant <= poll]
+        due = sorted((s for s in pending if s.next_instant <= poll), key=lambda s: s.id)
         for schedule in due:
             schedule.queued = True
         started: set[int] = set()

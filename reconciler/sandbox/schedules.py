@@ -376,11 +376,11 @@ class ScheduleBook:
 
     def all(self) -> list[dict[str, Any]]:
         """Every schedule as the API returns it, by id (for inspection, not the API list)."""
-        return [s.to_json() for s in self.stored()]
+        return [self._by_id[k].to_json() for k in sorted(self._by_id)]
 
     def stored(self) -> list[Schedule]:
-        """The stored schedules themselves, by id (for the scheduler)."""
-        return [self._by_id[k] for k in sorted(self._by_id)]
+        """The stored schedules themselves, in no particular order (for the scheduler)."""
+        return list(self._by_id.values())
 
     def stored_body(self, schedule_id: int) -> dict[str, Any]:
         return self._get(schedule_id).to_request()

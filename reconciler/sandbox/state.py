@@ -123,9 +123,14 @@ class SandboxState:
         return config.rate_limit_burst or max(1, math.ceil(config.rate_limit))
 
     def take_token(self) -> int | None:
-        """None when the call may go on; else the whole seconds to put in `Retry-After`."""
+        """None when the call may go on; else the whole seconds to put in `Retry-After`
+        (a 429 window from `throttle_next` first, then the token bucket)."""
         with self._lock:
-            rate = self._config.rate_limit
+            config = self._config
+            if config.throttle_next > 0:
+                self._config = replace(config, throttle_next=config.throttle_next - 1)
+                return config.throttle_retry_after
+            rate = config.rate_limit
             if rate <= 0:
                 return None
             now = self._monotonic()

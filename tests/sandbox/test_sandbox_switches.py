@@ -128,6 +128,15 @@ def test_over_the_rate_limit_answers_429_with_retry_after_and_does_nothing(
     assert sandbox.requests()[-1].fault == "rate_limit"
 
 
+def test_a_429_window_for_the_next_n_calls(api: httpx.Client, sandbox: Sandbox) -> None:
+    sandbox.configure(throttle_next=2, throttle_retry_after=3)
+    for _ in range(2):
+        throttled = api.post("/schedule_executions", json=schedule_body())
+        assert (throttled.status_code, throttled.headers["Retry-After"]) == (429, "3")
+    assert sandbox.schedules() == []
+    assert api.post("/schedule_executions", json=schedule_body()).status_code == 201
+
+
 def test_the_token_bucket_refills_at_the_rate() -> None:
     now = [100.0]
     state = SandboxState(SandboxConfig(rate_limit=8), monotonic=lambda: now[0])
