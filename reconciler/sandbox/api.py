@@ -82,27 +82,7 @@ def _route(
     config = state.config
     path = path.rstrip("/") or "/"
     if path == "/schedule_executions":
-        if method == "POST":
-            oddity = state.draw_id_oddity()
-            with state.locked() as (schedules, _, now):
-                created = schedules.create(
-                    body, now=now, user=API_USER_ID, unique=config.unique_names, oddity=oddity
-                )
-                return Reply(201, created)
-        if method == "GET":
-            if not config.list_by_name:
-                raise _method_not_allowed(method, path)
-            with state.locked() as (schedules, _, _now):
-                items = schedules.all()
-            page = list_page(
-                items,
-                query,
-                attributes=ATTRIBUTES,
-                max_size=config.page_size_max,
-                ordered=config.ordered_lists,
-            )
-            return Reply(200, page)
-        raise _method_not_allowed(method, path)
+        return _schedules_collection(state, method, path, query, body)
     if path == "/test_plans":
         if method != "GET":
             raise _method_not_allowed(method, path)
@@ -134,6 +114,34 @@ def _route(
     if method != "GET":
         raise _method_not_allowed(method, path)
     return _run_by_id(state, resource, ident, headers, base_url)
+
+
+def _schedules_collection(
+    state: SandboxState, method: str, path: str, query: dict[str, str], body: Any
+) -> Reply:
+    """`POST` (create) and `GET` (the list) on `/schedule_executions`."""
+    config = state.config
+    if method == "POST":
+        oddity = state.draw_id_oddity()
+        with state.locked() as (schedules, _, now):
+            created = schedules.create(
+                body, now=now, user=API_USER_ID, unique=config.unique_names, oddity=oddity
+            )
+            return Reply(201, created)
+    if method == "GET":
+        if not config.list_by_name:
+            raise _method_not_allowed(method, path)
+        with state.locked() as (schedules, _, _now):
+            items = schedules.all()
+        page = list_page(
+            items,
+            query,
+            attributes=ATTRIBUTES,
+            max_size=config.page_size_max,
+            ordered=config.ordered_lists,
+        )
+        return Reply(200, page)
+    raise _method_not_allowed(method, path)
 
 
 def _run_by_id(

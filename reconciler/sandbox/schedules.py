@@ -164,10 +164,8 @@ def _column_limits(name: str, comments: str | None) -> None:
             raise _data_error(column, "Data too long")
 
 
-def validate(body: Any) -> _Valid:
-    """Check a complete body: shape problems are one 400, the rest the server's 500s."""
-    if not isinstance(body, dict):
-        raise ApiError(400, "Request body must be a JSON object", code="BAD_REQUEST")
+def _shape_errors(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the request binding refuses (400): missing fields, wrong types, bad enums."""
     errors = [
         field_error(key, f"{key} is required")
         for key in REQUIRED
@@ -204,8 +202,19 @@ def validate(body: Any) -> _Valid:
     comments = body.get("comments")
     if comments is not None and not isinstance(comments, str):
         errors.append(field_error("comments", "comments must be a string", comments))
+    return errors
+
+
+def validate(body: Any) -> _Valid:
+    """Check a complete body: shape problems are one 400, the rest the server's 500s."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "Request body must be a JSON object", code="BAD_REQUEST")
+    errors = _shape_errors(body)
     if errors:
         raise ApiError(400, "Validation failed", code="VALIDATION_FAILED", field_errors=errors)
+    name, timezone_name = body["name"], body["timezone"]
+    execution_id, schedule_type = _as_int(body["executionId"]), body["scheduleType"]
+    config, comments = body.get("executionConfig"), body.get("comments")
     assert isinstance(name, str) and isinstance(timezone_name, str)
     assert execution_id is not None and isinstance(schedule_type, str)
     # Jackson reads any scalar as the time's string; the parser then yields null (NPE).
@@ -230,7 +239,7 @@ def validate(body: Any) -> _Valid:
         timezone=timezone_name,
         zone=zone,
         instant=wall_to_instant(wall, zone),
-        status=str(status),
+        status=str(body.get("status") or "ACTIVE"),
         comments=comments,
     )
 

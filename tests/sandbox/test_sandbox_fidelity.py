@@ -8,7 +8,7 @@ the scheduler that leaves a schedule stuck.
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -249,8 +249,10 @@ def test_advancing_a_fired_schedule_drops_milliseconds(api: httpx.Client, sandbo
 
 
 def two_due_in_one_poll(api: httpx.Client, sandbox: Sandbox, plan: int = 3857) -> list[int]:
-    """Two DAILY schedules of `plan`, due a second apart, then the clock past them."""
-    at = (sandbox.now() + timedelta(minutes=30)).replace(second=0, microsecond=0)
+    """Two DAILY schedules of `plan`, due a second apart within one 3-minute poll window
+    (a minute after a poll), then the clock past them."""
+    soon = sandbox.now() + timedelta(minutes=30)
+    at = datetime.fromtimestamp(soon.timestamp() // 180 * 180 + 60, UTC)
     ids = []
     for offset, name in ((0, "first"), (1, "second")):
         instant = wall(at + timedelta(seconds=offset), UTC)
