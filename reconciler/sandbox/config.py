@@ -63,6 +63,8 @@ class SandboxConfig:
     - `fail_plan_ids`: runs of these test plans end FAILURE.
     - `run_polls_to_complete`: polls of `GET /execution_results/{id}` until completed.
     - `run_seconds_to_complete`: or sandbox-clock seconds after the trigger, whichever first.
+    - `scheduled_run_seconds`: how long a run started by the scheduler keeps its test plan
+      busy (a due schedule of a busy plan is skipped and stuck).
 
     Faults (all off), reproducible from `fault_seed`:
     - `latency_ms` (+ up to `latency_jitter_ms`): added to every API call; calls overlap.
@@ -91,6 +93,7 @@ class SandboxConfig:
     fail_plan_ids: frozenset[int] = frozenset({4001})
     run_polls_to_complete: int = 3
     run_seconds_to_complete: float = 60
+    scheduled_run_seconds: float = 60
     fault_seed: int | None = None
     latency_ms: float = 0
     latency_jitter_ms: float = 0
@@ -123,6 +126,7 @@ class SandboxConfig:
         for name in (
             "latency_ms",
             "latency_jitter_ms",
+            "scheduled_run_seconds",
             "rate_limit",
             "rate_limit_burst",
             "commit_fail_next",

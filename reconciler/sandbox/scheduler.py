@@ -16,6 +16,7 @@ the last one and now, jumping straight to polls where something is due.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from reconciler.sandbox.clockwork import add_period
@@ -34,6 +35,16 @@ def poll_at_or_after(instant: datetime) -> datetime:
     return _EPOCH + polls * POLL
 
 
+@dataclass(frozen=True, slots=True)
+class PollRules:
+    """The settings a poll needs (from `SandboxConfig`)."""
+
+    in_utc: bool
+    scheduled_run_seconds: float
+    run_seconds: float
+    run_polls: int
+
+
 class Scheduler:
     """Remembers the last poll and when each test plan's scheduled run ends."""
 
@@ -46,10 +57,7 @@ class Scheduler:
         book: ScheduleBook,
         runs: RunBook,
         now: datetime,
-        *,
-        in_utc: bool,
-        run_seconds: float,
-        run_polls: int,
+        rules: PollRules,
     ) -> int:
         """Run every poll up to `now`; returns how many schedules fired."""
         fired = 0
@@ -62,7 +70,7 @@ class Scheduler:
             if poll > now:
                 break
             self._last_poll = poll
-            fired += self._poll(pending, runs, poll, in_utc, run_seconds, run_polls)
+            fired += self._poll(pending, runs, poll, rules)
         return fired
 
     def _poll(
@@ -70,15 +78,15 @@ class Scheduler:
         pending: list[Schedule],
         runs: RunBook,
         poll: datetime,
-        in_utc: bool,
-        run_seconds: float,
-        run_polls: int,
+        rules: PollRules,
     ) -> int:
         due = sorted((s for s in pending if s.next_instant <= poll), key=lambda s: s.id)
         for schedule in due:
             schedule.queued = True
         started: set[int] = set()
-        running = runs.running_plans(poll, polls_to_complete=run_polls, seconds=run_seconds)
+        running = runs.running_plans(
+            poll, polls_to_complete=rules.run_polls, seconds=rules.run_seconds
+        )
         fired = 0
         for schedule in due:
             plan = schedule.execution_id
@@ -86,14 +94,14 @@ class Scheduler:
             if busy:
                 continue  # skipped: stays queued, ACTIVE and behind (stuck)
             started.add(plan)
-            self._busy_until[plan] = poll + timedelta(seconds=run_seconds)
+            self._busy_until[plan] = poll + timedelta(seconds=rules.scheduled_run_seconds)
             schedule.fires += 1
             fired += 1
             schedule.queued = False
             if schedule.schedule_type == "ONCE":
                 schedule.status = "IN_ACTIVE"
             else:
-                zone = UTC if in_utc else schedule.zone
+                zone = UTC if rules.in_utc else schedule.zone
                 following = add_period(schedule.next_instant, schedule.schedule_type, zone)
                 schedule.next_instant = following.replace(microsecond=0)
         return fired

@@ -26,7 +26,7 @@ from typing import Any
 
 from reconciler.sandbox.config import ID_ODDITIES, RequestRecord, SandboxConfig
 from reconciler.sandbox.runs import RunBook
-from reconciler.sandbox.scheduler import Scheduler
+from reconciler.sandbox.scheduler import PollRules, Scheduler
 from reconciler.sandbox.schedules import ScheduleBook
 
 #: The request log keeps the latest calls only, so a long `reconciler sandbox` stays small.
@@ -83,14 +83,13 @@ class SandboxState:
 
     def _catch_up(self) -> int:
         config = self._config
-        return self._scheduler.catch_up(
-            self._schedules,
-            self._runs,
-            self._now(),
+        rules = PollRules(
             in_utc=config.advance_in_utc,
+            scheduled_run_seconds=config.scheduled_run_seconds,
             run_seconds=config.run_seconds_to_complete,
             run_polls=config.run_polls_to_complete,
         )
+        return self._scheduler.catch_up(self._schedules, self._runs, self._now(), rules)
 
     @contextmanager
     def locked(self) -> Iterator[tuple[ScheduleBook, RunBook, datetime]]:

@@ -304,6 +304,17 @@ def test_a_replacing_put_resets_the_queue_status(api: httpx.Client, sandbox: San
     assert sandbox.fires(second) == 1
 
 
+def test_a_long_scheduled_run_sticks_the_next_fire_of_its_own_schedule(
+    api: httpx.Client, sandbox: Sandbox
+) -> None:
+    sandbox.configure(scheduled_run_seconds=2 * 3600)  # runs longer than the period
+    body = schedule_body(scheduleType="HOURLY", nextInterval=future(sandbox, minutes=5))
+    created = api.post("/schedule_executions", json={**body, "timezone": "UTC"}).json()
+    sandbox.advance_clock(5 * 3600)
+    assert sandbox.fires(created["id"]) == 1
+    assert sandbox.queued(created["id"])
+
+
 def test_schedules_of_different_plans_due_together_both_fire(
     api: httpx.Client, sandbox: Sandbox
 ) -> None:
