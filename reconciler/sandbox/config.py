@@ -70,9 +70,9 @@ class SandboxConfig:
     - `latency_ms` (+ up to `latency_jitter_ms`): added to every API call; calls overlap.
     - `fault_rate`, `faults`: share of API calls answered by a fault drawn from `faults`
       instead of being handled (`drop_after_commit` handles it, then drops the connection).
-    - `commit_fail_rate`, `commit_fail_next`: a changing call (POST/PUT/DELETE) is applied,
-      then answered with a gateway status from `commit_fail_statuses`; by rate, or for
-      the next N changing calls (the count goes down as they happen).
+    - `commit_fail_rate`, `commit_fail_next`: a changing call (POST/PUT/DELETE) that took
+      effect is answered with a gateway status from `commit_fail_statuses` instead; by rate,
+      or for the next N such changes (the count goes down as they happen).
     - `rate_limit`, `rate_limit_burst`: a token bucket of N requests/second (burst B,
       default max(1, N)); over it, 429 with `Retry-After` in whole seconds.
     - `throttle_next`, `throttle_retry_after`: a 429 window: the next N API calls answer

@@ -145,15 +145,15 @@ class _Call:
             reply = _fault_reply(fault)
             self._log(reply.status, kind)
             return reply
-        commit_fail = None
-        if kind is None and self.incoming.method in CHANGING:
-            commit_fail = state.draw_commit_failure()
         reply = self._handle()
         committed = 200 <= reply.status < 300
+        commit_fail = None
+        if kind is None and committed and self.incoming.method in CHANGING:
+            commit_fail = state.draw_commit_failure()
         if kind == "drop_after_commit":
             self._log(None, kind, committed)
             return None
-        if commit_fail is not None and committed:
+        if commit_fail is not None:
             self._log(commit_fail, f"commit_then_{commit_fail}", committed)
             return _gateway(commit_fail)
         self._log(reply.status, None, committed)

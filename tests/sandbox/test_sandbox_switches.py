@@ -90,9 +90,11 @@ def test_commit_then_fail_by_rate_for_runs_too(api: httpx.Client, sandbox: Sandb
 def test_a_refused_change_is_answered_as_refused_not_as_a_gateway_error(
     api: httpx.Client, sandbox: Sandbox
 ) -> None:
-    sandbox.configure(commit_fail_rate=1.0)
+    sandbox.configure(commit_fail_next=1)
     assert api.post("/schedule_executions", json={"name": "x"}).status_code == 400
     assert sandbox.schedules() == []
+    assert sandbox.config.commit_fail_next == 1  # a refusal does not use up the count
+    assert api.post("/schedule_executions", json=schedule_body()).status_code >= 502
 
 
 def commit_outcomes(seed: int) -> list[int]:
