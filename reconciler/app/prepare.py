@@ -18,6 +18,7 @@ from reconciler.app.refresh import NameLookup, ReadApi, name_conflicts, refresh,
 from reconciler.core.errors import InputError
 from reconciler.core.model import DesiredSet, Plan, RecordedSchedule
 from reconciler.core.ports import StateStore
+from reconciler.engine.calendar import collision_warnings
 from reconciler.engine.plan import compute_plan
 from reconciler.engine.preflight import (
     check_account,
@@ -98,6 +99,9 @@ def prepare_plan(
     )
     if account is not None:
         plan = replace(plan, details=favourite_details(plan, account))
+    clashes = collision_warnings(desired, now=now)
+    if clashes:
+        plan = replace(plan, warnings=(*plan.warnings, *clashes))
     return Prepared(plan=plan, recorded=recorded, notes=notes)
 
 

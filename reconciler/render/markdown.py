@@ -6,6 +6,7 @@ from datetime import datetime
 
 from reconciler.core.model import Action, ActionKind, Plan
 from reconciler.render.common import SYMBOLS, short, summary_line, timing
+from reconciler.render.when import when_section
 
 HEADER = "| | Action | Schedule | Id | Changes | When |\n|---|---|---|---|---|---|"
 
@@ -23,6 +24,7 @@ def render_plan(plan: Plan, *, now: datetime) -> str:
         parts.extend(_row(a, now=now, detail=plan.details.get(a.name)) for a in rows)
     else:
         parts.append("No changes. The declared schedules match the recorded state.")
+    parts.extend(when_section(plan, now=now))
     parts.append("")
     parts.append(f"**{summary_line(plan)}**")
     return "\n".join(parts)
