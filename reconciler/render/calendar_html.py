@@ -76,9 +76,10 @@ def _heat_map(cal: Calendar, zone: tk.Zone) -> str:
                 f'data-count="{count}"><title>{escape(tip)}</title></rect>'
             )
             if count:
+                ink = ' style="fill:#fff"' if count * 2 > top else ""
                 parts.append(
                     f'<text x="{x + _CELL_W // 2 - 1}" y="{y + 15}" '
-                    f'text-anchor="middle">{count}</text>'
+                    f'text-anchor="middle"{ink}>{count}</text>'
                 )
     parts.append("</svg>")
     return "".join(parts)
@@ -118,11 +119,13 @@ def _timeline(cal: Calendar, zone: tk.Zone, firings: list[Firing]) -> str:
         label = name if len(name) <= 28 else name[:27] + "…"
         parts.append(f'<text x="0" y="{y + 4}">{escape(label)}<title>{escape(name)}</title></text>')
         parts.append(f'<line class="grid" x1="{_LABEL}" y1="{y}" x2="{_WIDTH - 10}" y2="{y}"/>')
-        for firing in (f for f in firings if f.name == name):
+        own_runs = [f for f in firings if f.name == name]
+        radius = max(2.0, min(6.0, track / max(len(own_runs), 1) / 2.5))
+        for firing in own_runs:
             own = firing.local
             tip = f"{name}: {own:%a %Y-%m-%d %H:%M} {own.tzname()} ({firing.zone.name})"
             parts.append(
-                f'<circle class="firing" cx="{x_of(firing.at):.1f}" cy="{y}" r="6" '
+                f'<circle class="firing" cx="{x_of(firing.at):.1f}" cy="{y}" r="{radius:.1f}" '
                 f'fill="{colour}" data-name="{escape(name)}" data-at="{iso(firing.at)}">'
                 f"<title>{escape(tip)}</title></circle>"
             )
