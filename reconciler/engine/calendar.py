@@ -1,7 +1,7 @@
 """When declared schedules fire: firings over a window, and the collisions among them. Pure.
 
-The expansion walks `timekeeping.next_occurrence_after`, the very function the
-plan uses to roll a passed anchor forward, so the calendar inherits every rule
+The expansion walks `timekeeping.occurrences_after`, whose first item is what
+the plan uses to roll a passed anchor forward, so the calendar inherits every rule
 the plan follows (DST gaps move later and folds take the later instant, as the
 server's Java parser does; MONTHLY clamps to short months; HOURLY is real
 time) and cannot disagree with what `apply` sends. Only ACTIVE schedules fire;
@@ -49,8 +49,15 @@ POLL = timedelta(minutes=3)
 CROWD_WINDOW = timedelta(minutes=15)
 DEFAULT_MAX_CONCURRENT = 5
 #: How far ahead `plan` looks for same-test-plan collisions: a year and a day
-#: meets every pair of recurrences (a YEARLY against a DAILY) at least once.
+#: meets every pair of recurrences (a YEARLY against a DAILY) and every DST
+#: change at least once. A test plan with many frequent schedules is looked at
+#: over a shorter span, so that it expands to about `WARNING_BUDGET` runs
+#: (a plan of thousands of schedules stays fast); `calendar` looks as far as asked.
 WARNING_HORIZON = timedelta(days=366)
+WARNING_BUDGET = 4000
+#: At most this many collision warnings per test plan; one more line counts the rest.
+WARNINGS_PER_TEST_PLAN = 10
+_PER_DAY = {"HOURLY": 24.0, "DAILY": 1.0, "WEEKLY": 1 / 7, "BIWEEKLY": 1 / 14}
 _TICK = timedelta(microseconds=1)
 
 
@@ -123,23 +130,18 @@ def firings_of(entry: Entry, *, start: datetime, end: datetime, now: datetime) -
         schedule_type = tk.check_schedule_type(str(payload["scheduleType"]))
     except (KeyError, ValueError):
         return []
-    if tk.has_fired(anchor, schedule_type, zone, now):
+    if schedule_type == "ONCE" and tk.has_fired(anchor, schedule_type, zone, now):
         return []
     raw_id = payload.get("executionId")
     execution_id = raw_id if isinstance(raw_id, int) else None
     found: list[Firing] = []
-    cursor = start - _TICK
-    while True:
-        upcoming = tk.next_occurrence_after(anchor, schedule_type, zone, cursor)
-        if upcoming is None:
-            break
+    for upcoming in tk.occurrences_after(anchor, schedule_type, zone, start - _TICK):
         instant = tk.to_instant(upcoming, zone)
         if instant >= end:
             break
         found.append(
             Firing(entry.name, execution_id, entry.test_plan, instant, zone, schedule_type)
         )
-        cursor = instant
     return found
 
 
@@ -239,41 +241,70 @@ def collision_warnings(desired: DesiredSet, *, now: datetime) -> tuple[Problem, 
     """`plan`'s warnings: declared schedules of one test plan due within 3 minutes.
 
     Only test plans with two or more declared ACTIVE schedules are expanded,
-    over the next `WARNING_HORIZON`.
+    over `_horizon` of them; each pair is reported once, at the location of
+    the schedule due second, and at most `WARNINGS_PER_TEST_PLAN` per test plan.
     """
     groups: dict[str, list[Entry]] = defaultdict(list)
     for schedule in desired.schedules:
+        if schedule.payload.get("status", "ACTIVE") != "ACTIVE":
+            continue
         raw = schedule.payload.get("executionId")
         key = f"id:{raw}" if raw is not None else f"name:{schedule.test_plan}"
-        groups[key].append(
-            Entry(schedule.name, schedule.payload, schedule.test_plan, schedule.location)
-        )
+        groups[key].append(Entry(schedule.name, schedule.payload, schedule.test_plan))
     where = {s.name: s.location for s in desired.schedules}
     problems: list[Problem] = []
     for entries in groups.values():
         if len(entries) < 2:
             continue
-        firings = [
-            f for e in entries for f in firings_of(e, start=now, end=now + WARNING_HORIZON, now=now)
-        ]
+        end = now + _horizon(entries)
+        firings = [f for e in entries for f in firings_of(e, start=now, end=end, now=now)]
+        seen: set[frozenset[str]] = set()
+        clashes = []
         for clash in same_plan_collisions(firings):
-            problems.append(Problem(where[clash.names[1]], _clash_message(clash), "warning"))
+            if frozenset(clash.names) not in seen:
+                seen.add(frozenset(clash.names))
+                clashes.append(clash)
+        for clash in clashes[:WARNINGS_PER_TEST_PLAN]:
+            message = _clash_message(clash, days=(end - now).days)
+            problems.append(Problem(where[clash.names[1]], message, "warning"))
+        if len(clashes) > WARNINGS_PER_TEST_PLAN:
+            last = clashes[WARNINGS_PER_TEST_PLAN]
+            problems.append(
+                Problem(
+                    where[last.names[1]],
+                    f"and {len(clashes) - WARNINGS_PER_TEST_PLAN} more pairs of schedules of "
+                    f"{_plan_words(last)} are due within 3 minutes of each other; "
+                    f"`reconciler calendar` lists them all",
+                    "warning",
+                )
+            )
     return tuple(problems)
 
 
-def _clash_message(clash: Collision) -> str:
-    first, second = clash.names
-    plan = f"test plan {clash.execution_id}" if clash.execution_id else "the same test plan"
+def _horizon(entries: Sequence[Entry]) -> timedelta:
+    """A year and a day, or less when the entries fire more than `WARNING_BUDGET` times in it."""
+    per_day = sum(_PER_DAY.get(str(e.payload.get("scheduleType")), 0.0) for e in entries)
+    if per_day * WARNING_HORIZON.days <= WARNING_BUDGET:
+        return WARNING_HORIZON
+    return timedelta(days=max(1, int(WARNING_BUDGET / per_day)))
+
+
+def _plan_words(clash: Collision) -> str:
     if clash.test_plan and clash.execution_id:
-        plan = f"test plan {clash.test_plan!r} ({clash.execution_id})"
-    elif clash.test_plan:
-        plan = f"test plan {clash.test_plan!r}"
+        return f"test plan {clash.test_plan!r} ({clash.execution_id})"
+    if clash.test_plan:
+        return f"test plan {clash.test_plan!r}"
+    return f"test plan {clash.execution_id}" if clash.execution_id else "the same test plan"
+
+
+def _clash_message(clash: Collision, *, days: int) -> str:
+    first, second = clash.names
     when = clash.times[0].strftime("%Y-%m-%d %H:%M UTC")
     times = len(clash.times)
-    repeat = f", {times} times in the next year" if times > 1 else ""
+    repeat = f", {times} times in the next {days} days" if times > 1 else ""
     return (
-        f"schedules {first!r} and {second!r} both run {plan} within 3 minutes of each other "
-        f"(first at {when}{repeat}): Testsigma's scheduler polls every 3 minutes and skips a "
-        f"test plan that is already running, so {second!r} would be left behind and never "
-        f"fire again (stuck). Move one of them at least 3 minutes apart"
+        f"schedules {first!r} and {second!r} both run {_plan_words(clash)} within 3 minutes of "
+        f"each other (first at {when}{repeat}): Testsigma's scheduler polls every 3 minutes and "
+        f"skips a test plan that is already running, so {second!r} would be left behind and "
+        f"never fire again (stuck). Move one of them at least 3 minutes apart"
     )

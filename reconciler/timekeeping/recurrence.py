@@ -35,6 +35,7 @@ Nothing here steps through time: occurrences are computed by index.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from reconciler.timekeeping.instants import resolve_java, to_instant, wall_at
@@ -48,6 +49,7 @@ __all__ = [
     "has_fired",
     "next_occurrence_after",
     "occurrence",
+    "occurrences_after",
 ]
 
 SCHEDULE_TYPES: tuple[str, ...] = (
@@ -109,34 +111,45 @@ def next_occurrence_after(
 
     The result always resolves back to its own instant (`to_instant(result) > now`):
     a gap occurrence is returned as the wall time Java shifts it to, and an
-    hourly occurrence that is the second pass of a fold (which the API could
-    not express) is skipped. ONCE: the anchor if it is after now, else None.
+    hourly occurrence that is the first pass of a fold (which a wall time
+    cannot name: the server reads it as the second) is skipped. ONCE: the
+    anchor if it is after now, else None.
     """
+    return next(occurrences_after(anchor, schedule_type, zone, now), None)
+
+
+def occurrences_after(
+    anchor: datetime, schedule_type: str, zone: Zone, now: datetime
+) -> Iterator[datetime]:
+    """Every occurrence strictly after `now`, oldest first, as `next_occurrence_after` gives
+    the first (it is this generator's first item); endless unless ONCE."""
     check_schedule_type(schedule_type)
     _require_aware(now)
     anchor = anchor.replace(fold=0)
     start = to_instant(anchor, zone)
+    index = 0
     if start > now:
-        return anchor
+        yield anchor
+        index = 1
     if schedule_type == "ONCE":
-        return None
+        return
     if schedule_type == "HOURLY":
-        index = (now - start) // HOUR + 1
+        index = max(index, (now - start) // HOUR + 1)
         while True:
             instant = start + index * HOUR
             wall = wall_at(instant, zone)
             if to_instant(wall, zone) == instant:
-                return wall.replace(fold=0)
+                yield wall.replace(fold=0)
             index += 1
-    if schedule_type in PERIOD_DAYS:
+    if index == 0 and schedule_type in PERIOD_DAYS:
         index = max(0, (now - start) // timedelta(days=PERIOD_DAYS[schedule_type]) - 1)
-    else:
+    elif index == 0:
         months = month_index(now.astimezone(UTC)) - month_index(start)
         index = max(0, months // PERIOD_MONTHS[schedule_type] - 1)
     while True:
         instant = to_instant(occurrence(anchor, schedule_type, zone, index), zone)
         if instant > now:
-            return wall_at(instant, zone).replace(fold=0)
+            yield wall_at(instant, zone).replace(fold=0)
         index += 1
 
 
