@@ -18,6 +18,7 @@ from reconciler.app.refresh import LiveReader, ReadApi, name_conflicts, resolve_
 from reconciler.core.errors import InputError, Problem
 from reconciler.core.model import DesiredSet, Plan, RecordedSchedule
 from reconciler.core.ports import StateStore
+from reconciler.engine.calendar import collision_warnings
 from reconciler.engine.plan import compute_plan, passed_once_problems
 from reconciler.engine.preflight import (
     check_account,
@@ -115,6 +116,10 @@ def prepare_plan(
     skipped = {"live": live is None, "names": reader is None, "account": account is None}
     unchecked = {check for check, was_skipped in skipped.items() if was_skipped}
     offline = client is None and not key_set
+    clashes = collision_warnings(desired, now=now)
+    if clashes:
+        plan = replace(plan, warnings=(*plan.warnings, *clashes))
+        notes.extend(str(c) for c in clashes)  # the command line prints notes on stderr
     return Prepared(
         plan=replace(plan, unchecked=frozenset(unchecked), offline=offline),
         recorded=recorded,

@@ -12,6 +12,7 @@ from typing import Any
 
 from reconciler.cli import (  # noqa: F401  (importing registers the commands)
     apply_cmd,
+    calendar_cmd,
     plan_cmd,
     run_cmd,
     sandbox_cmd,

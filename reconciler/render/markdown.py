@@ -24,6 +24,7 @@ from reconciler.render.common import (
     timing,
     unchecked_note,
 )
+from reconciler.render.when import when_section
 from reconciler.render.words import changed_reason, reason
 
 HEADER = "| | Action | Schedule | Id | Changes | When |\n|---|---|---|---|---|---|"
@@ -53,6 +54,7 @@ def render_plan(plan: Plan, *, now: datetime) -> str:
     if rows:
         parts.append(HEADER)
         parts.extend(_row(a, plan=plan, now=now) for a in rows)
+    parts.extend(_when_lines(plan, now=now))
     parts.append("")
     parts.append(f"**{text(summary_line(plan))}**")
     return "\n".join(parts)
@@ -126,3 +128,15 @@ def text(value: str) -> str:
 
 
 __all__ = ["code", "render_plan", "text"]
+
+
+def _when_lines(plan: Plan, *, now: datetime) -> list[str]:
+    """The "when" section: a list (not a table: the plan has one table, the actions')."""
+    when = when_section(plan, now=now)
+    if when is None:
+        return []
+    lines = ["", "#### When", ""]
+    lines += [f"- {code(name)}: {text(own)} (UTC: {text(utc)})" for name, own, utc in when.runs]
+    if when.busiest is not None:
+        lines += ["", text(f"Busiest hour of the next 7 days: {when.busiest}.")]
+    return lines
