@@ -215,3 +215,23 @@ def test_windows_are_measured_from_each_run() -> None:
         now=start,
     )
     assert [c.names for c in same_plan_collisions(same.firings)] == [("p", "q")]
+
+
+def test_plan_warnings_name_each_pair_once_and_at_most_ten_per_test_plan(tmp_path: Path) -> None:
+    from reconciler.app.sources import read_sources
+    from reconciler.engine.calendar import collision_warnings
+    from reconciler.spec import load_desired
+
+    crowded = [schedule(f"s{n:02d}", nextInterval=f"2027-01-04T06:{n:02d}:00") for n in range(15)]
+    apart = [
+        schedule(f"far{n}", executionId=9, nextInterval=f"2027-01-04T0{n}:00:00") for n in (1, 2)
+    ]
+    write_schedules(tmp_path / "a.yaml", *crowded, *apart, defaults={"timezone": "UTC"})
+    desired = load_desired(read_sources([tmp_path / "a.yaml"]))
+    warnings = collision_warnings(desired, now=datetime(2027, 1, 1, tzinfo=UTC))
+    assert len(warnings) == 11  # 39 pairs are within 3 minutes: 10 named, 29 counted
+    assert all(w.severity == "warning" for w in warnings)
+    assert "'s00' and 's01' both run test plan 3857" in warnings[0].message
+    assert warnings[-1].message.startswith("and 29 more pairs of schedules of test plan 3857")
+    assert not any("far" in w.message for w in warnings)
+    assert str(warnings[0].location).startswith(str(tmp_path / "a.yaml"))
