@@ -7,13 +7,19 @@ is kept once (`reconciler.schema_info`) and migrations run under a
 transaction-level advisory lock, so two runners never migrate at once.
 
 The apply lock is a session-level advisory lock on a key derived from the
-workspace, held on a dedicated connection for the whole apply: if the
-runner dies, its connection ends and the server releases the lock, so a
-PostgreSQL lock never goes stale. A row in `reconciler.lock` names the
-holder (for messages and `current_lock`); a row whose advisory lock is not
-held is stale and ignored. `force_unlock` terminates the backend that
-holds the lock (`pg_terminate_backend`, found through `pg_locks`) when it
-has the rights to, and deletes the row either way.
+workspace, held on the very connection that writes the state: if the runner
+dies, its session ends and the server releases the lock, so a PostgreSQL
+lock never goes stale; and if the session is ended under a live apply
+(`idle_session_timeout`, `pg_terminate_backend`, `state unlock`), that apply
+can write nothing more and `ensure_locked` tells it to stop launching. A row
+in `reconciler.lock` names the holder (for messages and `current_lock`); a
+row whose advisory lock is not held is ignored. `force_unlock` terminates
+the backend that holds the lock when it has the rights to, and deletes the
+row either way.
+
+The password never reaches a message: the URL given to libpq carries none
+(it is passed apart), and every error text is scrubbed of every spelling of
+it (raw, percent-decoded, re-encoded).
 
 This module imports psycopg; `reconciler.state.open_store` imports it only
 when a postgresql URL is opened, so start-up stays fast.
@@ -23,25 +29,31 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
 from reconciler.core.model import RecordedSchedule
-from reconciler.core.ports import JournalEntry, LockHeld, LockInfo, StateError
+from reconciler.core.ports import (
+    JournalEntry,
+    LockHeld,
+    LockInfo,
+    LockLost,
+    StateError,
+    WorkspaceSummary,
+)
 from reconciler.state import _common as common
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-DEFAULT_WORKSPACE = "default"
-_WORKSPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+DEFAULT_WORKSPACE = common.DEFAULT_WORKSPACE
 #: How long `force_unlock` waits for a terminated backend to let go of the lock.
 TERMINATE_WAIT = 5.0
 
@@ -89,6 +101,12 @@ MIGRATIONS: list[Sequence[str]] = [
             backend_pid INTEGER NOT NULL
         )""",
     ),
+    (  # version 2: a key per workspace that signs its saved plans
+        "ALTER TABLE reconciler.meta ADD COLUMN plan_key TEXT",
+        "UPDATE reconciler.meta SET plan_key = encode(sha256(convert_to("
+        "gen_random_uuid()::text || gen_random_uuid()::text || workspace, 'UTF8')), 'hex')",
+        "ALTER TABLE reconciler.meta ALTER COLUMN plan_key SET NOT NULL",
+    ),
 ]
 
 _JOURNAL_COLUMNS = "id, action, name, schedule_id, payload, started_at, outcome, detail"
@@ -109,48 +127,65 @@ def advisory_key(name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def parse_url(url: str) -> tuple[str, str, str]:
-    """(conninfo for libpq, the URL for messages without any password, the workspace)."""
-    parts = urlsplit(url)
-    workspace = DEFAULT_WORKSPACE
-    rest: list[tuple[str, str]] = []
+@dataclass(frozen=True, slots=True)
+class ParsedUrl:
+    conninfo: str  # for libpq, without any password
+    password: str | None
+    display: str  # for messages
+    workspace: str
+
+
+def parse_url(url: str, *, workspace: str | None = None) -> ParsedUrl:
+    """Split a state URL into what libpq gets, the password apart, and what messages show.
+
+    The userinfo ends at the last `@`, so a password holding `?`, `/` or `%`
+    (encoded or not) is taken whole and never handed to libpq's URL parser.
+    """
+    scheme, rest = url.split("://", 1)
+    user, password = "", None
+    if "@" in rest:
+        userinfo, rest = rest.rsplit("@", 1)
+        user, colon, raw_password = userinfo.partition(":")
+        password = unquote(raw_password) if colon else None
+    parts = urlsplit(f"{scheme}://{rest}")
+    from_url: str | None = None
+    kept: list[tuple[str, str]] = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if key == "workspace":
-            workspace = value
+            from_url = value
+        elif key == "password":
+            password = value
         else:
-            rest.append((key, value))
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, host = netloc.rsplit("@", 1)
-        netloc = f"{userinfo.split(':', 1)[0]}@{host}"
-    shown = [(k, v) for k, v in rest if k != "password"] + [("workspace", workspace)]
-    display = urlunsplit((parts.scheme, netloc, parts.path, urlencode(shown), ""))
-    if not _WORKSPACE_RE.match(workspace):
-        raise StateError(
-            f"{display}: workspace {workspace!r} is not valid: use 1 to 63 letters, digits, "
-            "'_', '.' or '-', starting with a letter or digit"
-        )
-    conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), ""))
-    return conninfo, display, workspace
+            kept.append((key, value))
+    netloc = f"{user}@{parts.netloc}" if user else parts.netloc
+    shown_ws = from_url or workspace or DEFAULT_WORKSPACE
+    display = urlunsplit(
+        (scheme, netloc, parts.path, urlencode([*kept, ("workspace", shown_ws)]), "")
+    )
+    chosen = common.pick_workspace(from_url, workspace, where=display)
+    conninfo = urlunsplit((scheme, netloc, parts.path, urlencode(kept), ""))
+    return ParsedUrl(conninfo=conninfo, password=password, display=display, workspace=chosen)
 
 
 class PostgresStore:
     """One workspace of the state in a PostgreSQL database."""
 
-    def __init__(self, *, conninfo: str, display_url: str, workspace: str) -> None:
-        self._conninfo = conninfo
-        self._url = display_url
-        self._workspace = workspace
-        self._key = advisory_key(f"workspace:{workspace}")
+    def __init__(self, parsed: ParsedUrl) -> None:
+        self._conninfo = parsed.conninfo
+        self._password = parsed.password
+        self._url = parsed.display
+        self._workspace = parsed.workspace
+        self._key = advisory_key(f"workspace:{parsed.workspace}")
         unsigned = self._key & 0xFFFFFFFFFFFFFFFF
         self._key_parts = (unsigned >> 32, unsigned & 0xFFFFFFFF)
+        self._lock_id: str | None = None
+        self._created = False
         self._conn = self._connect()
 
     @classmethod
-    def open(cls, url: str) -> PostgresStore:
+    def open(cls, url: str, *, workspace: str | None = None) -> PostgresStore:
         """Connect, check the layout (never writing a newer or foreign one), migrate, create."""
-        conninfo, display, workspace = parse_url(url)
-        store = cls(conninfo=conninfo, display_url=display, workspace=workspace)
+        store = cls(parse_url(url, workspace=workspace))
         try:
             version = store._inspect_version()
             store._migrate(version)
@@ -161,17 +196,24 @@ class PostgresStore:
 
     # -- plumbing ---------------------------------------------------------------------------
 
+    def _scrub(self, text: str) -> str:
+        return common.scrub(text, [self._password] if self._password else [])
+
     def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
         extra: dict[str, Any] = {"application_name": "testsigma-reconciler"}
         if "connect_timeout" not in self._conninfo:
             extra["connect_timeout"] = 10
+        if self._password is not None:
+            extra["password"] = self._password
         try:
             return psycopg.connect(self._conninfo, autocommit=True, **extra)
         except psycopg.Error as exc:
-            raise StateError(f"cannot connect to the state database {self._url}: {exc}") from exc
+            raise StateError(
+                self._scrub(f"cannot connect to the state database {self._url}: {exc}")
+            ) from None
 
     def _fail(self, exc: psycopg.Error) -> StateError:
-        return StateError(f"the state database {self._url} failed: {exc}")
+        return StateError(self._scrub(f"the state database {self._url} failed: {exc}"))
 
     def _write(self, body: Callable[[psycopg.Connection[tuple[Any, ...]]], T]) -> T:
         """Run `body` in one transaction."""
@@ -221,7 +263,7 @@ class PostgresStore:
     def _migrate(self, seen: int) -> None:
         ws = self._workspace
 
-        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> bool:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("migrate"),))
             if seen < latest_version():
                 conn.execute("CREATE SCHEMA IF NOT EXISTS reconciler")
@@ -243,14 +285,22 @@ class PostgresStore:
                     (latest_version(),),
                 )
                 conn.execute("UPDATE reconciler.meta SET schema_version = %s", (latest_version(),))
-            conn.execute(
+            inserted = conn.execute(
                 "INSERT INTO reconciler.meta (workspace, schema_version, lineage, serial,"
-                " created_at, tool_version) VALUES (%s, %s, %s, 0, %s, %s)"
+                " created_at, tool_version, plan_key) VALUES (%s, %s, %s, 0, %s, %s, %s)"
                 " ON CONFLICT (workspace) DO NOTHING",
-                (ws, latest_version(), common.new_lineage(), common.utc_now(), common.TOOL_VERSION),
-            )
+                (
+                    ws,
+                    latest_version(),
+                    common.new_lineage(),
+                    common.utc_now(),
+                    common.TOOL_VERSION,
+                    common.new_plan_key(),
+                ),
+            ).rowcount
+            return inserted > 0
 
-        self._write(run)
+        self._created = self._write(run)
 
     def _meta(self, column: str) -> Any:
         row = self._one(
@@ -282,8 +332,15 @@ class PostgresStore:
         return self._workspace
 
     @property
+    def created(self) -> bool:
+        return self._created
+
+    @property
     def lineage(self) -> str:
         return str(self._meta("lineage"))
+
+    def plan_key(self) -> bytes:
+        return bytes.fromhex(str(self._meta("plan_key")))
 
     @property
     def serial(self) -> int:
@@ -364,6 +421,52 @@ class PostgresStore:
 
         self._write(run)
 
+    # -- workspaces -------------------------------------------------------------------------
+
+    def workspaces(self) -> list[WorkspaceSummary]:
+        rows = self._all(
+            "SELECT m.workspace, m.serial, m.lineage,"
+            " (SELECT count(*) FROM reconciler.schedules s WHERE s.workspace = m.workspace),"
+            " (SELECT count(*) FROM reconciler.journal j WHERE j.workspace = m.workspace"
+            "  AND j.outcome IS NULL)"
+            " FROM reconciler.meta m ORDER BY m.workspace"
+        )
+        return [
+            WorkspaceSummary(
+                name=r[0],
+                serial=int(r[1]),
+                lineage=r[2],
+                schedules=int(r[3]),
+                open_journal=int(r[4]),
+            )
+            for r in rows
+        ]
+
+    def managed_elsewhere(self, names: Iterable[str]) -> dict[str, str]:
+        rows = self._all(
+            "SELECT name, min(workspace) FROM reconciler.schedules"
+            " WHERE workspace <> %s AND name = ANY(%s) GROUP BY name",
+            (self._workspace, list(set(names))),
+        )
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def rename(self, old: str, new: str) -> None:
+        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+            taken = conn.execute(
+                "SELECT 1 FROM reconciler.schedules WHERE workspace = %s AND name = %s",
+                (self._workspace, new),
+            ).fetchone()
+            if taken:
+                raise StateError(f"{new!r} is already recorded: `reconciler state rm {new}` first")
+            moved = conn.execute(
+                "UPDATE reconciler.schedules SET name = %s WHERE workspace = %s AND name = %s",
+                (new, self._workspace, old),
+            ).rowcount
+            if not moved:
+                raise StateError(f"no schedule named {old!r} is recorded")
+
+        self._write(run)
+
     # -- lock -------------------------------------------------------------------------------
 
     def lock(self, *, operation: str, timeout: float = 0.0) -> AbstractContextManager[LockInfo]:
@@ -374,79 +477,100 @@ class PostgresStore:
         mine = common.new_lock_info(operation)
         deadline = time.monotonic() + max(timeout, 0.0)
         announced = False
-        conn = self._connect()  # dedicated: the lock lives and dies with this session
+        # On the connection that writes: the lock lives and dies with the writing session.
+        while self._lock_id is not None or not self._try_lock():
+            holder = self.current_lock() or self._unknown_holder()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LockHeld(holder)
+            if not announced:
+                log.info(
+                    "the state %s is locked by %s; waiting up to %.0fs",
+                    self._url,
+                    holder.owner,
+                    timeout,
+                )
+                announced = True
+            time.sleep(min(common.LOCK_POLL_INTERVAL, remaining))
         try:
-            while not self._try_lock(conn):
-                holder = self.current_lock() or self._unknown_holder()
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise LockHeld(holder, stale=common.is_stale(holder))
-                if not announced:
-                    log.info(
-                        "the state %s is locked by %s; waiting up to %.0fs",
-                        self._url,
-                        holder.owner,
-                        timeout,
-                    )
-                    announced = True
-                time.sleep(min(common.LOCK_POLL_INTERVAL, remaining))
-            conn.execute(
-                f"INSERT INTO reconciler.lock (workspace, {_LOCK_COLUMNS}, backend_pid)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, pg_backend_pid())"
-                " ON CONFLICT (workspace) DO UPDATE SET id = excluded.id,"
-                " owner = excluded.owner, host = excluded.host, pid = excluded.pid,"
-                " created_at = excluded.created_at, operation = excluded.operation,"
-                " backend_pid = excluded.backend_pid",
-                (
-                    self._workspace,
-                    mine.id,
-                    mine.owner,
-                    mine.host,
-                    mine.pid,
-                    mine.created_at,
-                    mine.operation,
-                ),
-            )
-        except psycopg.Error as exc:
-            conn.close()
-            raise self._fail(exc) from exc
+            self._write(lambda conn: self._name_holder(conn, mine))
         except BaseException:
-            conn.close()
+            self._unlock(mine.id)
             raise
+        self._lock_id = mine.id
         try:
             yield mine
         finally:
-            try:
-                conn.execute(
-                    "DELETE FROM reconciler.lock WHERE workspace = %s AND id = %s",
-                    (self._workspace, mine.id),
-                )
-                conn.execute("SELECT pg_advisory_unlock(%s)", (self._key,))
-            except psycopg.Error as exc:  # e.g. force-unlocked: the server already let go
-                log.warning(
-                    "state %s: lock %s was lost before release (%s)", self._url, mine.id, exc
-                )
-            finally:
-                conn.close()
+            self._lock_id = None
+            self._unlock(mine.id)
 
-    def _try_lock(self, conn: psycopg.Connection[tuple[Any, ...]]) -> bool:
-        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()
+    def _name_holder(self, conn: psycopg.Connection[tuple[Any, ...]], mine: LockInfo) -> None:
+        conn.execute(
+            f"INSERT INTO reconciler.lock (workspace, {_LOCK_COLUMNS}, backend_pid)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, pg_backend_pid())"
+            " ON CONFLICT (workspace) DO UPDATE SET id = excluded.id,"
+            " owner = excluded.owner, host = excluded.host, pid = excluded.pid,"
+            " created_at = excluded.created_at, operation = excluded.operation,"
+            " backend_pid = excluded.backend_pid",
+            (
+                self._workspace,
+                mine.id,
+                mine.owner,
+                mine.host,
+                mine.pid,
+                mine.created_at,
+                mine.operation,
+            ),
+        )
+
+    def _unlock(self, lock_id: str) -> None:
+        try:
+            self._conn.execute(
+                "DELETE FROM reconciler.lock WHERE workspace = %s AND id = %s",
+                (self._workspace, lock_id),
+            )
+            self._conn.execute("SELECT pg_advisory_unlock(%s)", (self._key,))
+        except psycopg.Error as exc:  # the session ended: the server already let go
+            log.warning(
+                "state %s: lock %s was lost before release (%s)",
+                self._url,
+                lock_id,
+                self._scrub(str(exc)),
+            )
+
+    def _try_lock(self) -> bool:
+        row = self._one("SELECT pg_try_advisory_lock(%s)", (self._key,))
         return bool(row and row[0])
+
+    def ensure_locked(self) -> None:
+        lost = self._lock_id is None
+        if not lost:
+            try:
+                row = self._conn.execute(
+                    "SELECT l.id FROM reconciler.lock l WHERE l.workspace = %s AND EXISTS ("
+                    " SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    " AND pid = pg_backend_pid() AND classid::bigint = %s"
+                    " AND objid::bigint = %s AND objsubid = 1)",
+                    (self._workspace, *self._key_parts),
+                ).fetchone()
+                lost = row is None or row[0] != self._lock_id
+            except psycopg.Error as exc:
+                log.warning("state %s: %s", self._url, self._scrub(str(exc).strip()))
+                lost = True
+        if lost:
+            raise LockLost(
+                f"this run lost its lock on the state {self._url} (its database session ended: "
+                "idle_session_timeout, a restart, pg_terminate_backend or `reconciler state "
+                "unlock`): it started nothing more. Requests already sent may not be recorded; "
+                "the next plan or apply resolves them from the journal"
+            )
 
     def _holder_pid(self) -> int | None:
         row = self._one(_HOLDER_SQL, self._key_parts)
         return None if row is None else int(row[0])
 
     def _unknown_holder(self) -> LockInfo:
-        pid = self._holder_pid() or 0
-        return LockInfo(
-            id="unknown",
-            owner=f"PostgreSQL backend {pid}",
-            host="",
-            pid=0,
-            created_at=common.utc_now(),
-            operation="unknown",
-        )
+        return common.unknown_holder(f"PostgreSQL backend {self._holder_pid() or 0}")
 
     def current_lock(self) -> LockInfo | None:
         """The holder of the advisory lock, from its row (rows of released locks are ignored)."""

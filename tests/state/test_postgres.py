@@ -63,6 +63,7 @@ def test_a_new_migration_step_upgrades_and_keeps_the_data(
     store.record(RECORD)
     lineage = store.lineage
     store.close()
+    upgraded = postgres.latest_version() + 1
     monkeypatch.setattr(
         postgres,
         "MIGRATIONS",
@@ -74,5 +75,6 @@ def test_a_new_migration_step_upgrades_and_keeps_the_data(
     finally:
         store.close()
     with psycopg.connect(fresh_database) as conn:
-        assert conn.execute("SELECT schema_version FROM reconciler.schema_info").fetchone() == (2,)
-        assert conn.execute("SELECT schema_version FROM reconciler.meta").fetchone() == (2,)
+        version = conn.execute("SELECT schema_version FROM reconciler.schema_info").fetchone()
+        assert version == (upgraded,)
+        assert conn.execute("SELECT schema_version FROM reconciler.meta").fetchone() == version
