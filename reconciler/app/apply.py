@@ -10,7 +10,10 @@ unknown outcome leaves it open for the next run to resolve.
 
 At most `parallelism` requests are in flight; a failed action never stops the
 others. Setting `stop` (on SIGINT/SIGTERM) stops launching new actions and
-lets the in-flight ones finish and be recorded.
+lets the in-flight ones finish and be recorded. Before each launch the store
+confirms it still holds the lock (`ensure_locked`); a lost lock raises
+LockLost at once, after the in-flight requests end (their journal entries stay
+open for the next run to resolve).
 """
 
 from __future__ import annotations
@@ -129,6 +132,7 @@ def apply_plan(
                 action = next(pending, None)
                 if action is None:
                     break
+                store.ensure_locked()  # LockLost: launch nothing more (in-flight ones finish)
                 launched = _launch(action, pool=pool, client=client, store=store, clock=clock)
                 if isinstance(launched, ActionResult):
                     finish(launched)
@@ -152,6 +156,8 @@ def apply_plan(
                 )
         for action in list(pending):
             finish(ActionResult(action, Outcome.SKIPPED, action.id, "not started: interrupted"))
+    if bumped:  # and again at the end: a plan saved while this apply ran is stale too
+        store.bump_serial()
     return ApplyReport(results=tuple(results), serial=store.serial, interrupted=stop.is_set())
 
 

@@ -128,6 +128,7 @@ def apply(
         ):
             if plan_file is not None:
                 result, recorded_count, force = _load_saved(plan_file, store, desired, force)
+                _recheck_creates(plan_file, result, store, client, parallelism)
             else:
                 assert desired is not None
                 prepared = prepare(
@@ -221,7 +222,12 @@ def _result_json(plan_: Plan, report: ApplyReport | None, *, serial: int) -> str
 def _load_saved(
     path: Path, store: StateStore, desired: DesiredSet | None, force: bool
 ) -> tuple[Plan, int, bool]:
-    from reconciler.engine.planfile import check_current, desired_digest, plan_from_document
+    from reconciler.engine.planfile import (
+        check_current,
+        check_ids,
+        desired_digest,
+        plan_from_document,
+    )
 
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -229,8 +235,10 @@ def _load_saved(
         raise ReconcilerError(f"cannot read the saved plan {path}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ReconcilerError(f"{path} is not a saved plan: {exc}") from None
-    saved = plan_from_document(doc, source=str(path))
+    saved = plan_from_document(doc, source=str(path), key=store.plan_key(), lineage=store.lineage)
     check_current(saved, lineage=store.lineage, serial=store.serial, source=str(path))
+    recorded = store.read_all()
+    check_ids(saved.plan, recorded, source=str(path))
     if store.journal_unresolved():
         raise UnsafeError(
             f"an earlier apply was interrupted and left actions with an unknown outcome, so "
@@ -240,7 +248,20 @@ def _load_saved(
         raise UnsafeError(
             f"the YAML changed since {path} was made: plan again, or apply without the paths"
         )
-    return saved.plan, len(store.read_all()), force or bool(saved.options.get("force"))
+    return saved.plan, len(recorded), force  # --force from the command line only
+
+
+def _recheck_creates(
+    path: Path, plan_: Plan, store: StateStore, client: TestsigmaClient, parallelism: int
+) -> None:
+    from reconciler.app.prepare import recheck_saved_creates
+
+    taken = recheck_saved_creates(plan_, store, client=client, parallelism=parallelism)
+    if taken:
+        raise UnsafeError(
+            f"{path} creates schedules whose names are now taken, so it is refused "
+            "(plan again):\n" + "\n".join(f"  - {name}: {why}" for name, why in taken.items())
+        )
 
 
 def _execute(
