@@ -44,6 +44,7 @@ from reconciler.cli.plan_cmd import (
     prepare,
     show_plan,
 )
+from reconciler.cli.signals import CommandSignals
 from reconciler.core.errors import EXIT_ERROR, ReconcilerError, UnsafeError
 
 if TYPE_CHECKING:
@@ -114,9 +115,11 @@ def apply(
             "apply asks for confirmation, but there is no terminal: pass --auto-approve "
             "(after reviewing `reconciler plan`)"
         )
+    signals = CommandSignals()
     store = open_state(state)
     try:
         with (
+            signals,
             store.lock(operation="apply", timeout=lock_timeout),
             make_client(
                 conn,
@@ -175,6 +178,7 @@ def apply(
                 store=store,
                 client=client,
                 parallelism=parallelism,
+                signals=signals,
                 quiet_lines=fmt == "json",
             )
             if fmt == "json":
@@ -270,10 +274,9 @@ def _execute(
     store: StateStore,
     client: TestsigmaClient,
     parallelism: int,
+    signals: CommandSignals,
     quiet_lines: bool = False,
 ) -> ApplyReport:
-    import signal
-
     from reconciler.app.apply import ActionResult, Outcome, apply_plan
     from reconciler.app.settings import now
 
@@ -293,18 +296,7 @@ def _execute(
         else:
             out(line)
 
-    def on_signal(signum: int, _frame: object) -> None:
-        if not stop.is_set():
-            info(
-                f"Received {signal.Signals(signum).name}: finishing the requests in flight, "
-                "starting no new ones."
-            )
-        stop.set()
-
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, on_signal)
+    signals.stop = stop  # a signal now stops launching instead of interrupting
     try:
         with progress:
             report = apply_plan(
@@ -317,8 +309,7 @@ def _execute(
                 on_result=show,
             )
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        signals.stop = None
     (info if quiet_lines else out)(
         f"Apply: {report.count(Outcome.OK)} succeeded, {report.count(Outcome.FAILED)} failed, "
         f"{report.count(Outcome.UNKNOWN)} unknown, {report.count(Outcome.SKIPPED)} not started. "

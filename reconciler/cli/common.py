@@ -48,6 +48,7 @@ class Options:
 
     verbose = False
     quiet = False
+    workspace: str | None = None
 
 
 def err(message: str) -> None:
@@ -187,9 +188,20 @@ def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace",
+            metavar="NAME",
+            envvar="RECONCILER_WORKSPACE",
+            help="One team's state in a shared store (also ?workspace=NAME in the state URL). "
+            "Accepted anywhere on the line.",
+        ),
+    ] = None,
 ) -> None:
     Options.verbose = verbose
     Options.quiet = quiet
+    Options.workspace = workspace or None
     level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     from reconciler.app.settings import reinstall_redaction
@@ -292,9 +304,23 @@ def load_desired_from(paths: list[Path]) -> DesiredSet:
 
 
 def open_state(url: str | None) -> StateStore:
-    from reconciler.state import open_store
+    """Open the state (in the chosen workspace); say so once when it was just created.
 
-    return open_store(url)
+    Every spelling of a password in the URL is redacted from all output first.
+    """
+    from reconciler.app.settings import install_redaction
+    from reconciler.state import open_store, url_secrets
+
+    for secret in url_secrets(url):
+        install_redaction(secret)
+    store = open_store(url, workspace=Options.workspace)
+    if store.created:
+        what = "state" if store.workspace == "default" else f"workspace {store.workspace!r}"
+        info(
+            f"Note: created a new, empty {what} at {store.url} (if you expected one to exist, "
+            "check --state and --workspace: a CI cache miss shows up here)"
+        )
+    return store
 
 
 def make_client(

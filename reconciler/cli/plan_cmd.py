@@ -123,6 +123,12 @@ def prepare(
     )
     for note in prepared.notes:
         info(f"Note: {note}")
+    from reconciler.engine.safety import mostly_orphaned
+    from reconciler.render.common import mostly_orphaned_warning
+
+    lost = mostly_orphaned(prepared.plan, recorded_count=len(prepared.recorded))
+    if lost is not None:
+        info(mostly_orphaned_warning(lost.orphaned, lost.recorded, workspace=store.workspace))
     return prepared
 
 
