@@ -20,13 +20,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from reconciler.core.ports import JournalEntry, LockHeld, LockInfo, StateError, StateStore
+from reconciler.core.ports import (
+    JournalEntry,
+    LockHeld,
+    LockInfo,
+    LockLost,
+    StateError,
+    StateStore,
+)
 
 __all__ = [
     "DEFAULT_URL",
     "JournalEntry",
     "LockHeld",
     "LockInfo",
+    "LockLost",
     "StateError",
     "StateStore",
     "import_state",

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
@@ -160,10 +160,16 @@ def parse_url(url: str, *, workspace: str | None = None) -> ParsedUrl:
     netloc = f"{user}@{parts.netloc}" if user else parts.netloc
     shown_ws = from_url or workspace or DEFAULT_WORKSPACE
     display = urlunsplit(
-        (scheme, netloc, parts.path, urlencode([*kept, ("workspace", shown_ws)]), "")
+        (
+            scheme,
+            netloc,
+            parts.path,
+            urlencode([*kept, ("workspace", shown_ws)], quote_via=quote),
+            "",
+        )
     )
     chosen = common.pick_workspace(from_url, workspace, where=display)
-    conninfo = urlunsplit((scheme, netloc, parts.path, urlencode(kept), ""))
+    conninfo = urlunsplit((scheme, netloc, parts.path, urlencode(kept, quote_via=quote), ""))
     return ParsedUrl(conninfo=conninfo, password=password, display=display, workspace=chosen)
 
 
