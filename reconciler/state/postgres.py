@@ -218,8 +218,18 @@ class PostgresStore:
                 self._scrub(f"cannot connect to the state database {self._url}: {exc}")
             ) from None
 
-    def _fail(self, exc: psycopg.Error) -> StateError:
+    def _fail(self, exc: psycopg.Error) -> StateError | LockLost:
+        if self._lock_id is not None and (self._conn.broken or self._conn.closed):
+            return self._lost()  # the session that held the lock is gone
         return StateError(self._scrub(f"the state database {self._url} failed: {exc}"))
+
+    def _lost(self) -> LockLost:
+        return LockLost(
+            f"this run lost its lock on the state {self._url} (its database session ended: "
+            "idle_session_timeout, a restart, pg_terminate_backend or `reconciler state "
+            "unlock`): it started nothing more. Requests already sent may not be recorded; "
+            "the next plan or apply resolves them from the journal"
+        )
 
     def _write(self, body: Callable[[psycopg.Connection[tuple[Any, ...]]], T]) -> T:
         """Run `body` in one transaction."""
@@ -564,12 +574,7 @@ class PostgresStore:
                 log.warning("state %s: %s", self._url, self._scrub(str(exc).strip()))
                 lost = True
         if lost:
-            raise LockLost(
-                f"this run lost its lock on the state {self._url} (its database session ended: "
-                "idle_session_timeout, a restart, pg_terminate_backend or `reconciler state "
-                "unlock`): it started nothing more. Requests already sent may not be recorded; "
-                "the next plan or apply resolves them from the journal"
-            )
+            raise self._lost()
 
     def _holder_pid(self) -> int | None:
         row = self._one(_HOLDER_SQL, self._key_parts)
