@@ -27,14 +27,11 @@ when a postgresql URL is opened, so start-up stays fast.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
@@ -48,66 +45,19 @@ from reconciler.core.ports import (
     WorkspaceSummary,
 )
 from reconciler.state import _common as common
+from reconciler.state import postgres_schema as schema
+from reconciler.state.postgres_schema import (
+    ParsedUrl,
+    advisory_key,
+    parse_url,
+)
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-DEFAULT_WORKSPACE = common.DEFAULT_WORKSPACE
 #: How long `force_unlock` waits for a terminated backend to let go of the lock.
 TERMINATE_WAIT = 5.0
-
-#: Migration steps: MIGRATIONS[i] takes the layout from version i to i + 1. Append only.
-MIGRATIONS: list[Sequence[str]] = [
-    (
-        """CREATE TABLE reconciler.meta (
-            workspace TEXT PRIMARY KEY,
-            schema_version INTEGER NOT NULL,
-            lineage TEXT NOT NULL,
-            serial BIGINT NOT NULL,
-            created_at TEXT NOT NULL,
-            tool_version TEXT NOT NULL
-        )""",
-        """CREATE TABLE reconciler.schedules (
-            workspace TEXT NOT NULL REFERENCES reconciler.meta (workspace) ON DELETE CASCADE,
-            name TEXT NOT NULL,
-            id BIGINT NOT NULL,
-            payload TEXT NOT NULL,
-            applied_at TEXT NOT NULL,
-            PRIMARY KEY (workspace, name)
-        )""",
-        """CREATE TABLE reconciler.journal (
-            id BIGSERIAL PRIMARY KEY,
-            workspace TEXT NOT NULL REFERENCES reconciler.meta (workspace) ON DELETE CASCADE,
-            action TEXT NOT NULL,
-            name TEXT NOT NULL,
-            schedule_id BIGINT,
-            payload TEXT,
-            started_at TEXT NOT NULL,
-            outcome TEXT,
-            detail TEXT,
-            finished_at TEXT
-        )""",
-        "CREATE INDEX journal_unresolved ON reconciler.journal (workspace, id)"
-        " WHERE outcome IS NULL",
-        """CREATE TABLE reconciler.lock (
-            workspace TEXT PRIMARY KEY REFERENCES reconciler.meta (workspace) ON DELETE CASCADE,
-            id TEXT NOT NULL,
-            owner TEXT NOT NULL,
-            host TEXT NOT NULL,
-            pid INTEGER NOT NULL,
-            created_at TEXT NOT NULL,
-            operation TEXT NOT NULL,
-            backend_pid INTEGER NOT NULL
-        )""",
-    ),
-    (  # version 2: a key per workspace that signs its saved plans
-        "ALTER TABLE reconciler.meta ADD COLUMN plan_key TEXT",
-        "UPDATE reconciler.meta SET plan_key = encode(sha256(convert_to("
-        "gen_random_uuid()::text || gen_random_uuid()::text || workspace, 'UTF8')), 'hex')",
-        "ALTER TABLE reconciler.meta ALTER COLUMN plan_key SET NOT NULL",
-    ),
-]
 
 _JOURNAL_COLUMNS = "id, action, name, schedule_id, payload, started_at, outcome, detail"
 _LOCK_COLUMNS = "id, owner, host, pid, created_at, operation"
@@ -115,62 +65,6 @@ _LOCK_COLUMNS = "id, owner, host, pid, created_at, operation"
 _HOLDER_SQL = """SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
     AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1"""
-
-
-def latest_version() -> int:
-    return len(MIGRATIONS)
-
-
-def advisory_key(name: str) -> int:
-    """A stable signed 64-bit key for `pg_advisory_lock`, from a name."""
-    digest = hashlib.sha256(f"testsigma-reconciler:{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedUrl:
-    conninfo: str  # for libpq, without any password
-    password: str | None
-    display: str  # for messages
-    workspace: str
-
-
-def parse_url(url: str, *, workspace: str | None = None) -> ParsedUrl:
-    """Split a state URL into what libpq gets, the password apart, and what messages show.
-
-    The userinfo ends at the last `@`, so a password holding `?`, `/` or `%`
-    (encoded or not) is taken whole and never handed to libpq's URL parser.
-    """
-    scheme, rest = url.split("://", 1)
-    user, password = "", None
-    if "@" in rest:
-        userinfo, rest = rest.rsplit("@", 1)
-        user, colon, raw_password = userinfo.partition(":")
-        password = unquote(raw_password) if colon else None
-    parts = urlsplit(f"{scheme}://{rest}")
-    from_url: str | None = None
-    kept: list[tuple[str, str]] = []
-    for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if key == "workspace":
-            from_url = value
-        elif key == "password":
-            password = value
-        else:
-            kept.append((key, value))
-    netloc = f"{user}@{parts.netloc}" if user else parts.netloc
-    shown_ws = from_url or workspace or DEFAULT_WORKSPACE
-    display = urlunsplit(
-        (
-            scheme,
-            netloc,
-            parts.path,
-            urlencode([*kept, ("workspace", shown_ws)], quote_via=quote),
-            "",
-        )
-    )
-    chosen = common.pick_workspace(from_url, workspace, where=display)
-    conninfo = urlunsplit((scheme, netloc, parts.path, urlencode(kept, quote_via=quote), ""))
-    return ParsedUrl(conninfo=conninfo, password=password, display=display, workspace=chosen)
 
 
 class PostgresStore:
@@ -268,10 +162,10 @@ class PostgresStore:
             )
         row = self._one("SELECT schema_version FROM reconciler.schema_info")
         version = int(row[0]) if row else 0
-        if version > latest_version():
+        if version > schema.latest_version():
             raise StateError(
                 f"{self._url}: written by a newer reconciler (state schema version {version}, "
-                f"this one knows up to {latest_version()}); upgrade testsigma-reconciler. "
+                f"this one knows up to {schema.latest_version()}); upgrade testsigma-reconciler. "
                 "The database was left untouched."
             )
         return version
@@ -281,7 +175,7 @@ class PostgresStore:
 
         def run(conn: psycopg.Connection[tuple[Any, ...]]) -> bool:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("migrate"),))
-            if seen < latest_version():
+            if seen < schema.latest_version():
                 conn.execute("CREATE SCHEMA IF NOT EXISTS reconciler")
                 conn.execute(
                     "CREATE TABLE IF NOT EXISTS reconciler.schema_info ("
@@ -290,24 +184,26 @@ class PostgresStore:
                 )
                 row = conn.execute("SELECT schema_version FROM reconciler.schema_info").fetchone()
                 current = int(row[0]) if row else 0
-                for version in range(current, latest_version()):
-                    for statement in MIGRATIONS[version]:
+                for version in range(current, schema.latest_version()):
+                    for statement in schema.MIGRATIONS[version]:
                         conn.execute(statement)
                     log.info("state %s: migrated schema to version %d", self._url, version + 1)
                 conn.execute(
                     "INSERT INTO reconciler.schema_info (schema_version) VALUES (%s)"
                     " ON CONFLICT (singleton)"
                     " DO UPDATE SET schema_version = excluded.schema_version",
-                    (latest_version(),),
+                    (schema.latest_version(),),
                 )
-                conn.execute("UPDATE reconciler.meta SET schema_version = %s", (latest_version(),))
+                conn.execute(
+                    "UPDATE reconciler.meta SET schema_version = %s", (schema.latest_version(),)
+                )
             inserted = conn.execute(
                 "INSERT INTO reconciler.meta (workspace, schema_version, lineage, serial,"
                 " created_at, tool_version, plan_key) VALUES (%s, %s, %s, 0, %s, %s, %s)"
                 " ON CONFLICT (workspace) DO NOTHING",
                 (
                     ws,
-                    latest_version(),
+                    schema.latest_version(),
                     common.new_lineage(),
                     common.utc_now(),
                     common.TOOL_VERSION,

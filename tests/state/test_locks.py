@@ -86,11 +86,11 @@ def test_a_v1_sqlite_state_is_migrated_into_the_default_workspace(tmp_path: Path
     import sqlite3
     from contextlib import closing
 
-    from reconciler.state import sqlite
+    from reconciler.state import sqlite_schema
 
     path = tmp_path / "state.db"
     with closing(sqlite3.connect(path)) as conn:
-        for statement in sqlite.MIGRATIONS[0]:
+        for statement in sqlite_schema.MIGRATIONS[0]:
             conn.execute(statement)
         conn.execute("INSERT INTO meta VALUES (1, 1, 'lin-1', 5, 't', '0.1')")
         conn.execute("INSERT INTO schedules VALUES ('nightly', 4, '{\"name\": \"nightly\"}', 't')")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.state import StateError, open_store
-from reconciler.state.postgres import parse_url
+from reconciler.state.postgres_schema import parse_url
 
 REPO = Path(__file__).resolve().parents[2]
 

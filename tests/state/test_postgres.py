@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from reconciler.core.model import RecordedSchedule
-from reconciler.state import StateError, open_store, postgres
+from reconciler.state import StateError, open_store, postgres_schema
 
 pytestmark = pytest.mark.postgres
 
@@ -63,11 +63,11 @@ def test_a_new_migration_step_upgrades_and_keeps_the_data(
     store.record(RECORD)
     lineage = store.lineage
     store.close()
-    upgraded = postgres.latest_version() + 1
+    upgraded = postgres_schema.latest_version() + 1
     monkeypatch.setattr(
-        postgres,
+        postgres_schema,
         "MIGRATIONS",
-        [*postgres.MIGRATIONS, ("ALTER TABLE reconciler.schedules ADD COLUMN note TEXT",)],
+        [*postgres_schema.MIGRATIONS, ("ALTER TABLE reconciler.schedules ADD COLUMN note TEXT",)],
     )
     store = open_store(fresh_database)
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.core.model import RecordedSchedule
-from reconciler.state import StateError, open_store, sqlite
+from reconciler.state import StateError, open_store, sqlite_schema
 
 RECORD = RecordedSchedule(name="nightly", id=4, payload={"name": "nightly"}, applied_at="t")
 
@@ -88,9 +88,11 @@ def test_migrating_an_older_state_backs_it_up_first(
 ) -> None:
     path = tmp_path / "state.db"
     lineage = make_state(path)
-    old = sqlite.latest_version()
+    old = sqlite_schema.latest_version()
     monkeypatch.setattr(
-        sqlite, "MIGRATIONS", [*sqlite.MIGRATIONS, ("ALTER TABLE schedules ADD COLUMN note TEXT",)]
+        sqlite_schema,
+        "MIGRATIONS",
+        [*sqlite_schema.MIGRATIONS, ("ALTER TABLE schedules ADD COLUMN note TEXT",)],
     )
     store = open_store(str(path))
     try:
