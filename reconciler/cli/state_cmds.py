@@ -71,6 +71,9 @@ def import_schedule(
             make_client(conn, ca_bundle=ca_bundle) as client,
         ):
             records = store.read_all()
+            elsewhere = store.managed_elsewhere([name])
+            if elsewhere:
+                raise ReconcilerError(f"`{name}` is managed by workspace `{elsewhere[name]}`")
             if name in records:
                 raise ReconcilerError(
                     f"{name!r} is already recorded (id {records[name].id}); "

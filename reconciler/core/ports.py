@@ -50,9 +50,8 @@ class LockHeld(UnsafeError):
     a live database session): the advice is to wait, not to unlock.
     """
 
-    def __init__(self, info: LockInfo, *, stale: bool = False) -> None:
+    def __init__(self, info: LockInfo) -> None:
         self.info = info
-        self.stale = stale
         super().__init__(
             f"the state is locked by {info.owner} since {info.created_at} "
             f"(lock {info.id}, {info.operation}). It is still running: wait for it or pass "

@@ -83,24 +83,6 @@ def new_lock_info(operation: str) -> LockInfo:
     )
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists on this host."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
-def is_stale(info: LockInfo) -> bool:
-    """A lock is stale when its holder ran on this host and is gone."""
-    return info.host == socket.gethostname() and not pid_alive(info.pid)
-
-
 def dump_payload(payload: Mapping[str, Any] | None) -> str | None:
     """A payload as stored: JSON text, keys in the order they are sent."""
     if payload is None:
