@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, ParamSpec, TypeVar
 
 import typer
 
@@ -49,6 +49,8 @@ class Options:
     verbose = False
     quiet = False
     workspace: str | None = None
+    #: Said once the command's main output is out (so an error stays the first line).
+    notes: ClassVar[list[str]] = []
 
 
 def err(message: str) -> None:
@@ -150,27 +152,41 @@ def guard(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
-        except ReconcilerError as exc:
-            if Options.verbose:
-                logging.getLogger("reconciler").debug("error", exc_info=True)
-            err(f"Error: {exc.message}")
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err("Interrupted.")
-            raise typer.Exit(130) from None
-        except Exception as exc:
-            if Options.verbose:
-                raise
-            err(
-                f"Internal error: {type(exc).__name__}: {exc}. This is a bug; "
-                "run again with --verbose for the traceback and report it."
-            )
-            raise typer.Exit(EXIT_ERROR) from None
+            return _guarded(func, *args, **kwargs)
+        finally:
+            _flush_notes()  # after the output and after any error line: an error stays first
 
     return wrapper
+
+
+def _guarded(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a command: each error becomes one line (a traceback only with --verbose)."""
+    try:
+        return func(*args, **kwargs)
+    except (typer.Exit, typer.Abort):
+        raise
+    except ReconcilerError as exc:
+        if Options.verbose:
+            logging.getLogger("reconciler").debug("error", exc_info=True)
+        err(f"Error: {exc.message}")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err("Interrupted.")
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if Options.verbose:
+            raise
+        err(
+            f"Internal error: {type(exc).__name__}: {exc}. This is a bug; "
+            "run again with --verbose for the traceback and report it."
+        )
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def _flush_notes() -> None:
+    notes, Options.notes = Options.notes, []
+    for note in notes:
+        info(note)
 
 
 def _version(value: bool) -> None:
@@ -202,6 +218,7 @@ def _main(
     Options.verbose = verbose
     Options.quiet = quiet
     Options.workspace = workspace or None
+    Options.notes = []
     level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     from reconciler.app.settings import reinstall_redaction
@@ -316,7 +333,7 @@ def open_state(url: str | None) -> StateStore:
     store = open_store(url, workspace=Options.workspace)
     if store.created:
         what = "state" if store.workspace == "default" else f"workspace {store.workspace!r}"
-        info(
+        Options.notes.append(
             f"Note: created a new, empty {what} at {store.url} (if you expected one to exist, "
             "check --state and --workspace: a CI cache miss shows up here)"
         )
