@@ -67,6 +67,7 @@ class SqliteStore:
     @classmethod
     def open(cls, path: Path, *, workspace: str = common.DEFAULT_WORKSPACE) -> SqliteStore:
         """Open (creating or migrating when needed) the state file at `path`."""
+        check_usable(path.expanduser())  # named as given (a symlink says where it points)
         path = path.expanduser().resolve()
         version = inspect_version(path)
         if version and version < schema.latest_version():

@@ -127,9 +127,10 @@ def check_usable(path: Path) -> None:
     if mode is not None and stat.S_ISDIR(mode):
         raise StateError(f"{path} is a directory, not a state file")
     if mode is not None and not stat.S_ISREG(mode):
+        target = f" (it points to {path.resolve()})" if path.is_symlink() else ""
         raise StateError(
-            f"{path} is not a regular file (a device, pipe or socket; a symlink to /dev/null?): "
-            "point --state at a file, e.g. sqlite:///.reconciler/state.db"
+            f"the state path {path}{target} is not a regular file but a device, pipe or "
+            "socket: point --state at a file, e.g. sqlite:///.reconciler/state.db"
         )
     folder = path.parent
     while not folder.exists() and folder != folder.parent:

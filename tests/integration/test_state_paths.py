@@ -97,6 +97,7 @@ def test_a_sqlite_state_behind_a_symlink_to_dev_null_is_refused_clearly(tmp_path
     result = reconciler("state", "list", "--state", f"sqlite:///{link}")
     assert result.returncode == 1
     assert "not a regular file" in result.stderr and "Internal error" not in result.stderr
+    assert f"{link} (it points to /dev/null)" in result.stderr
 
 
 @pytest.fixture
