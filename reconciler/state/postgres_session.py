@@ -215,7 +215,7 @@ class PgSession:
             " WHERE workspace = %s AND backend_pid = %s",
             (self._workspace, pid),
         )
-        return None if row is None else LockInfo(*row)
+        return common.unknown_holder(f"PostgreSQL backend {pid}") if row is None else LockInfo(*row)
 
     def force_unlock(self, lock_id: str) -> bool:
         """Terminate the backend holding lock `lock_id` (if allowed) and delete its row."""
