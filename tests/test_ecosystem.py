@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 import jsonschema
 import pytest
 from helpers import API_KEY
+from pg_server import database_of_its_own
 from ruamel.yaml import YAML
 
 from reconciler.sandbox import Sandbox
@@ -544,15 +545,16 @@ def test_readme_shared_state_recipe_lets_a_second_runner_send_nothing(
     (recipe,) = readme_blocks("Sharing state across runners", "sh")
     url = re.search(r"'(postgresql://[^'?]+)\?workspace=prod'", recipe)
     assert url is not None and "--lock-timeout" in recipe
-    workspace = f"readme{os.getpid()}{tmp_path.name[-12:]}".replace("_", "")
-    recipe = recipe.replace(url.group(0), shlex.quote(f"{postgres}?workspace={workspace}"))
-    env = shell_env(tmp_path, TESTSIGMA_API_URL=sandbox.url, TESTSIGMA_API_KEY=API_KEY)
-    del env["RECONCILER_STATE"]
-    for runner in ("one", "two"):  # two runners that share nothing but the database
-        shutil.copytree(ROOT / "examples" / "schedules", tmp_path / runner / "testsigma")
-        sandbox.clear_requests()
-        result = bash(recipe, env=env, cwd=tmp_path / runner)
-        assert result.returncode == 0, result.stderr
+    # A database of its own: other workspaces of a shared one may record the same names.
+    with database_of_its_own(postgres) as database:
+        recipe = recipe.replace(url.group(0), shlex.quote(f"{database}?workspace=prod"))
+        env = shell_env(tmp_path, TESTSIGMA_API_URL=sandbox.url, TESTSIGMA_API_KEY=API_KEY)
+        del env["RECONCILER_STATE"]
+        for runner in ("one", "two"):  # two runners that share nothing but the database
+            shutil.copytree(ROOT / "examples" / "schedules", tmp_path / runner / "testsigma")
+            sandbox.clear_requests()
+            result = bash(recipe, env=env, cwd=tmp_path / runner)
+            assert result.returncode == 0, result.stderr
     assert [r for r in sandbox.requests() if r.method in ("POST", "PUT", "DELETE")] == []
 
 

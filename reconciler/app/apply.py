@@ -25,7 +25,9 @@ after checking by name that it does not exist.
 
 At most `parallelism` requests are in flight; a failed action never stops the
 others. Setting `stop` (on SIGINT/SIGTERM) stops launching new actions and
-lets the in-flight ones finish and be recorded.
+lets the in-flight ones finish and be recorded. Before each launch wave the
+store confirms it still holds the lock (`ensure_locked`); a lost lock raises
+LockLost at once.
 """
 
 from __future__ import annotations
@@ -233,6 +235,9 @@ class Executor:
                 wave.append(item)
         if not wave:
             return ready
+        # LockLost: launch nothing more (the in-flight requests finish; their journal
+        # entries stay open for the next run to resolve).
+        self.store.ensure_locked()
         with self.store.batch():
             entries = [
                 self.store.journal_intent(

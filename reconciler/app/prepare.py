@@ -9,14 +9,14 @@ pure plan plus notes for the user; it writes to the state only when asked
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from reconciler.app.account import Account
 from reconciler.app.refresh import LiveReader, ReadApi, name_conflicts, resolve_journal
 from reconciler.core.errors import InputError, Problem
-from reconciler.core.model import DesiredSet, Plan, RecordedSchedule
+from reconciler.core.model import ActionKind, Cause, Conflict, DesiredSet, Plan, RecordedSchedule
 from reconciler.core.ports import StateStore
 from reconciler.engine.calendar import collision_warnings
 from reconciler.engine.plan import compute_plan, passed_once_problems
@@ -104,6 +104,7 @@ def prepare_plan(
         name_conflicts(to_create, reader=reader, recorded=recorded) if reader is not None else {}
     )
     conflicts.update(journal.conflicts)
+    conflicts.update(claimed_elsewhere(desired, store, recorded=recorded, targets=targets))
     plan = compute_plan(
         desired, recorded, now=now, prune=prune, targets=targets, live=live, conflicts=conflicts
     )
@@ -162,3 +163,44 @@ def favourite_details(plan: Plan, account: Account) -> dict[str, str]:
                 f"{describe_favourite(favourite)}"
             )
     return details
+
+
+def claimed_elsewhere(
+    desired: DesiredSet,
+    store: StateStore,
+    *,
+    recorded: Mapping[str, RecordedSchedule],
+    targets: Collection[str] | None,
+) -> dict[str, Conflict]:
+    """Declared names recorded by another workspace of the same store: two teams never share one."""
+    names = [
+        s.name
+        for s in desired.schedules
+        if s.name not in recorded and (targets is None or s.name in targets)
+    ]
+    return claimed_elsewhere_names(names, store)
+
+
+def recheck_saved_creates(
+    plan: Plan, store: StateStore, *, client: ReadApi, parallelism: int
+) -> dict[str, Conflict]:
+    """For a saved plan about to be applied: creates whose name now exists on the server.
+
+    A saved plan may be hours old; what it creates is looked up again, under the
+    lock, just before the apply starts, so a schedule made since is never duplicated
+    (and a lookup that fails blocks the create, as in a fresh plan).
+    """
+    creates = [
+        a.name for a in plan.changing_actions if a.kind in (ActionKind.CREATE, ActionKind.REPLACE)
+    ]
+    reader = LiveReader(client, parallelism=parallelism)
+    found = name_conflicts(creates, reader=reader, recorded=store.read_all())
+    found.update(claimed_elsewhere_names(creates, store))
+    return found
+
+
+def claimed_elsewhere_names(names: Collection[str], store: StateStore) -> dict[str, Conflict]:
+    return {
+        name: Conflict(Cause.OTHER_WORKSPACE, detail=workspace)
+        for name, workspace in store.managed_elsewhere(names).items()
+    }

@@ -45,6 +45,7 @@ from reconciler.cli.plan_cmd import (
     prepare,
     show_plan,
 )
+from reconciler.cli.signals import CommandSignals
 from reconciler.core.errors import EXIT_ERROR, ReconcilerError, UnsafeError
 from reconciler.render.words import reason
 
@@ -119,9 +120,11 @@ def apply(
             "apply asks for confirmation, but there is no terminal: pass --auto-approve "
             "(after reviewing `reconciler plan`)"
         )
+    signals = CommandSignals()
     store = open_state(state)
     try:
         with (
+            signals,
             store.lock(operation="apply", timeout=lock_timeout),
             make_client(
                 conn,
@@ -133,6 +136,7 @@ def apply(
         ):
             if plan_file is not None:
                 result, recorded_count, force = _load_saved(plan_file, store, desired, force)
+                _recheck_creates(plan_file, result, store, client, parallelism)
             else:
                 assert desired is not None
                 prepared = prepare(
@@ -182,6 +186,7 @@ def apply(
                 parallelism=parallelism,
                 fmt=fmt,
                 settle=refresh is not False,
+                signals=signals,
             )
             if fmt == "json":
                 out(_result_json(result, report, serial=report.serial))
@@ -228,7 +233,12 @@ def _result_json(plan_: Plan, report: ApplyReport | None, *, serial: int) -> str
 def _load_saved(
     path: Path, store: StateStore, desired: DesiredSet | None, force: bool
 ) -> tuple[Plan, int, bool]:
-    from reconciler.engine.planfile import check_current, desired_digest, plan_from_document
+    from reconciler.engine.planfile import (
+        check_current,
+        check_ids,
+        desired_digest,
+        plan_from_document,
+    )
 
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -236,8 +246,10 @@ def _load_saved(
         raise ReconcilerError(f"cannot read the saved plan {path}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ReconcilerError(f"{path} is not a saved plan: {exc}") from None
-    saved = plan_from_document(doc, source=str(path))
+    saved = plan_from_document(doc, source=str(path), key=store.plan_key(), lineage=store.lineage)
     check_current(saved, lineage=store.lineage, serial=store.serial, source=str(path))
+    recorded = store.read_all()
+    check_ids(saved.plan, recorded, source=str(path))
     if store.journal_unresolved():
         raise UnsafeError(
             f"an earlier apply was interrupted and left actions with an unknown outcome, so "
@@ -247,7 +259,22 @@ def _load_saved(
         raise UnsafeError(
             f"the YAML changed since {path} was made: plan again, or apply without the paths"
         )
-    return saved.plan, len(store.read_all()), force or bool(saved.options.get("force"))
+    return saved.plan, len(recorded), force  # --force from the command line only
+
+
+def _recheck_creates(
+    path: Path, plan_: Plan, store: StateStore, client: TestsigmaClient, parallelism: int
+) -> None:
+    from reconciler.app.prepare import recheck_saved_creates
+    from reconciler.render.words import conflict_reason
+
+    taken = recheck_saved_creates(plan_, store, client=client, parallelism=parallelism)
+    if taken:
+        raise UnsafeError(
+            f"{path} creates schedules whose names are now taken, so it is refused "
+            "(plan again):\n"
+            + "\n".join(f"  - {name}: {conflict_reason(name, why)}" for name, why in taken.items())
+        )
 
 
 def _execute(
@@ -258,10 +285,9 @@ def _execute(
     parallelism: int,
     fmt: str = "text",
     settle: bool = True,
+    signals: CommandSignals,
 ) -> ApplyReport:
     """Apply, printing each result as it comes (text), or all at the end (markdown, json)."""
-    import signal
-
     from reconciler.app.apply import ActionResult, Outcome, apply_plan
     from reconciler.app.refresh import LiveReader
     from reconciler.app.settings import now
@@ -286,18 +312,7 @@ def _execute(
         elif fmt == "text":
             out(result_line(row))
 
-    def on_signal(signum: int, _frame: object) -> None:
-        if not stop.is_set():
-            info(
-                f"Received {signal.Signals(signum).name}: finishing the requests in flight, "
-                "starting no new ones."
-            )
-        stop.set()
-
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, on_signal)
+    signals.stop = stop  # a signal now stops launching instead of interrupting
     try:
         with progress:
             report = apply_plan(
@@ -311,8 +326,7 @@ def _execute(
                 reader=LiveReader(client, parallelism=parallelism) if settle else None,
             )
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        signals.stop = None
     summary = (
         f"Apply: {report.count(Outcome.OK)} succeeded, {report.count(Outcome.FAILED)} failed, "
         f"{report.count(Outcome.UNKNOWN)} unknown, {report.count(Outcome.SKIPPED)} not started. "

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, ParamSpec, TypeVar
 
 import typer
 from typer._click.core import Context  # Typer vendors its own click
@@ -101,6 +101,9 @@ class Options:
 
     verbose = False
     quiet = False
+    workspace: str | None = None
+    #: Said once the command's main output is out (so an error stays the first line).
+    notes: ClassVar[list[str]] = []
 
 
 def err(message: str) -> None:
@@ -202,27 +205,41 @@ def guard(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
-        except ReconcilerError as exc:
-            if Options.verbose:
-                logging.getLogger("reconciler").debug("error", exc_info=True)
-            err(f"Error: {exc.message}")
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err("Interrupted.")
-            raise typer.Exit(130) from None
-        except Exception as exc:
-            if Options.verbose:
-                raise
-            err(
-                f"Internal error: {type(exc).__name__}: {exc}. This is a bug; "
-                "run again with --verbose for the traceback and report it."
-            )
-            raise typer.Exit(EXIT_ERROR) from None
+            return _guarded(func, *args, **kwargs)
+        finally:
+            _flush_notes()  # after the output and after any error line: an error stays first
 
     return wrapper
+
+
+def _guarded(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a command: each error becomes one line (a traceback only with --verbose)."""
+    try:
+        return func(*args, **kwargs)
+    except (typer.Exit, typer.Abort):
+        raise
+    except ReconcilerError as exc:
+        if Options.verbose:
+            logging.getLogger("reconciler").debug("error", exc_info=True)
+        err(f"Error: {exc.message}")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err("Interrupted.")
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if Options.verbose:
+            raise
+        err(
+            f"Internal error: {type(exc).__name__}: {exc}. This is a bug; "
+            "run again with --verbose for the traceback and report it."
+        )
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def _flush_notes() -> None:
+    notes, Options.notes = Options.notes, []
+    for note in notes:
+        info(note)
 
 
 def _version(value: bool) -> None:
@@ -240,9 +257,21 @@ def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace",
+            metavar="NAME",
+            envvar="RECONCILER_WORKSPACE",
+            help="One team's state in a shared store (also ?workspace=NAME in the state URL). "
+            "Accepted anywhere on the line.",
+        ),
+    ] = None,
 ) -> None:
     Options.verbose = verbose
     Options.quiet = quiet
+    Options.workspace = workspace or None
+    Options.notes = []
     level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     from reconciler.app.settings import reinstall_redaction
@@ -345,9 +374,23 @@ def load_desired_from(paths: list[Path]) -> DesiredSet:
 
 
 def open_state(url: str | None) -> StateStore:
-    from reconciler.state import open_store
+    """Open the state (in the chosen workspace); say so once when it was just created.
 
-    return open_store(url)
+    Every spelling of a password in the URL is redacted from all output first.
+    """
+    from reconciler.app.settings import install_redaction
+    from reconciler.state import open_store, url_secrets
+
+    for secret in url_secrets(url):
+        install_redaction(secret)
+    store = open_store(url, workspace=Options.workspace)
+    if store.created:
+        what = "state" if store.workspace == "default" else f"workspace {store.workspace!r}"
+        Options.notes.append(
+            f"Note: created a new, empty {what} at {store.url} (if you expected one to exist, "
+            "check --state and --workspace: a CI cache miss shows up here)"
+        )
+    return store
 
 
 def make_client(

@@ -131,6 +131,12 @@ def prepare(
     )
     for note in prepared.notes:
         info(f"Note: {note}")
+    from reconciler.engine.safety import mostly_orphaned
+    from reconciler.render.common import mostly_orphaned_warning
+
+    lost = mostly_orphaned(prepared.plan, recorded_count=len(prepared.recorded))
+    if lost is not None:
+        info(mostly_orphaned_warning(lost.orphaned, lost.recorded, workspace=store.workspace))
     return prepared
 
 
@@ -228,6 +234,15 @@ def plan(
             key_set=bool(conn.api_key),
         )
         lineage, serial = store.lineage, store.serial
+        if out_file is not None:
+            from reconciler.engine.planfile import check_can_save
+
+            holder = store.current_lock()
+            check_can_save(
+                lock_holder=None if holder is None else holder.owner,
+                open_entries=[e.id for e in store.journal_unresolved()],
+            )
+            key = store.plan_key()
     finally:
         if client is not None:
             client.close()
@@ -250,7 +265,8 @@ def plan(
             result,
             lineage=lineage,
             serial=serial,
-            options={"prune": prune, "targets": sorted(target or []), "force": force},
+            options={"prune": prune, "targets": sorted(target or [])},
+            key=key,
         )
     if result.conflicts:
         raise typer.Exit(EXIT_ERROR)
@@ -266,12 +282,18 @@ def _save_plan(
     lineage: str,
     serial: int,
     options: dict[str, object],
+    key: bytes,
 ) -> None:
     from reconciler.app.fileio import write_atomically
     from reconciler.engine.planfile import desired_digest, plan_to_document
 
     doc = plan_to_document(
-        plan_, lineage=lineage, serial=serial, digest=desired_digest(desired), options=options
+        plan_,
+        lineage=lineage,
+        serial=serial,
+        digest=desired_digest(desired),
+        options=options,
+        key=key,
     )
     write_atomically(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     info(f"Saved the plan to {path}; apply exactly it with `reconciler apply --plan {path}`.")

@@ -75,6 +75,9 @@ def import_schedule(
             make_client(conn, ca_bundle=ca_bundle) as client,
         ):
             records = store.read_all()
+            elsewhere = store.managed_elsewhere([name])
+            if elsewhere:
+                raise ReconcilerError(f"`{name}` is managed by workspace `{elsewhere[name]}`")
             if name in records:
                 raise ReconcilerError(
                     f"{name!r} is already recorded (id {records[name].id}); "
@@ -155,7 +158,8 @@ def state_list(
     try:
         records = store.read_all()
         info(
-            f"State {store.url}: lineage {store.lineage}, serial {store.serial}, "
+            f"State {store.url} (workspace {store.workspace}): lineage {store.lineage}, "
+            f"serial {store.serial}, "
             f"{len(records)} schedule(s)"
         )
         rows = [records[name] for name in sorted(records)]
@@ -224,14 +228,68 @@ def state_rm(name: str, state: StateOpt = None) -> None:
 @state_app.command("unlock")
 @guard
 def state_unlock(lock_id: str, state: StateOpt = None) -> None:
-    """Force-release a stale apply lock by its id (shown in the "locked" message)."""
+    """Take the apply lock away from its holder, by id (shown in the "locked" message).
+
+    Rarely needed: a lock dies with its process (kill -9 included) or database
+    session. Use it only for a holder you know is stuck: if it is alive, it
+    stops launching new actions at its next step and exits with an error.
+    """
     store = open_state(state)
     try:
+        holder = store.current_lock()
         if not store.force_unlock(lock_id):
             raise ReconcilerError(f"lock {lock_id} is not held")
     finally:
         store.close()
     info(f"Released lock {lock_id}.")
+    if holder is not None and holder.id == lock_id:
+        info(
+            f"Warning: its holder ({holder.owner}, since {holder.created_at}) may still be "
+            "running. It starts nothing more once it notices, but requests it already sent may "
+            "finish after this: check what it did before the next apply."
+        )
+
+
+@state_app.command("mv")
+@guard
+def state_mv(
+    old: Annotated[str, typer.Argument(help="The recorded name.")],
+    new: Annotated[str, typer.Argument(help="The name to record it under.")],
+    state: StateOpt = None,
+) -> None:
+    """Record a schedule under a new name (state only: nothing is sent to Testsigma).
+
+    The next apply renames it in Testsigma if the YAML declares NEW.
+
+    Example: reconciler state mv payments-nightly payments-nightly-eu
+    """
+    store = open_state(state)
+    try:
+        with store.lock(operation="state mv"):
+            taken = store.managed_elsewhere([new])
+            if taken:
+                raise ReconcilerError(f"`{new}` is managed by workspace `{taken[new]}`")
+            store.rename(old, new)
+            store.bump_serial()
+    finally:
+        store.close()
+    info(f"Moved {old!r} to {new!r} in the state; nothing was sent to Testsigma.")
+
+
+@state_app.command("workspaces")
+@guard
+def state_workspaces(state: StateOpt = None) -> None:
+    """List the workspaces of the state store: schedules recorded, serial, open journal entries."""
+    store = open_state(state)
+    try:
+        summaries = store.workspaces()
+        current = store.workspace
+    finally:
+        store.close()
+    out("workspace\tschedules\tserial\tunresolved")
+    for ws in summaries:
+        mark = " (current)" if ws.name == current else ""
+        out(f"{ws.name}{mark}\t{ws.schedules}\t{ws.serial}\t{ws.open_journal}")
 
 
 @state_app.command("resolve")
@@ -278,7 +336,12 @@ def state_import(
     file: Annotated[Path, typer.Argument(help="A file written by `state export`.")],
     state: StateOpt = None,
 ) -> None:
-    """Replace the state with an export (lineage and serial included)."""
+    """Replace the state with an export (its lineage and schedules).
+
+    The serial becomes higher than both the current and the exported one, so
+    no plan saved before the import can be applied after it. The state keeps
+    its own plan-signing key (an export never holds it).
+    """
     from reconciler.state import import_state
 
     try:

@@ -122,6 +122,7 @@ class Cause(StrEnum):
     NAME_TAKEN = "name-taken"  # conflict: schedules with that name exist, not ours (`ids`)
     UNKNOWN_OUTCOME = "unknown-outcome"  # conflict: an earlier create may have succeeded
     LOOKUP_FAILED = "lookup-failed"  # conflict: could not check whether the name is free
+    OTHER_WORKSPACE = "other-workspace"  # conflict: another workspace records it (`detail`)
     CONFIG_REMOVED = "config-removed"  # replace: executionConfig cannot be removed in place
     STUCK = "stuck"  # replace: the server's scheduler left it behind (`behind_seconds`)
 
@@ -135,7 +136,8 @@ class Conflict:
     #: For UNKNOWN_OUTCOME: the journal entry and when its request was sent.
     entry_id: int | None = None
     started_at: str | None = None
-    #: For LOOKUP_FAILED: what the server answered (its words, not ours).
+    #: LOOKUP_FAILED: what the server answered (its words, not ours);
+    #: OTHER_WORKSPACE: the workspace that manages the name.
     detail: str = ""
 
 

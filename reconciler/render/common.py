@@ -144,3 +144,13 @@ def short(value: Any) -> str:
 def action_title(action: Action) -> str:
     ident = f" (id {action.id})" if action.id is not None else ""
     return f"{action.kind.value} {action.name}{ident}"
+
+
+def mostly_orphaned_warning(orphaned: int, recorded: int, *, workspace: str) -> str:
+    """The plain warning when a plan leaves most of a workspace's schedules undeclared."""
+    return (
+        f"Warning: {orphaned} of the {recorded} schedules recorded in workspace `{workspace}` "
+        "are not declared in the given YAML. Did you point at the whole tree (all the files "
+        "this workspace manages)? If another team shares this state, give each team its own "
+        "workspace (--workspace NAME)."
+    )

@@ -69,6 +69,12 @@ def conflict_reason(name: str, conflict: Conflict) -> str:
             f"`reconciler import {name} ID`; if it does not, run "
             f"`reconciler state resolve {conflict.entry_id}`"
         )
+    if conflict.cause is Cause.OTHER_WORKSPACE:
+        workspace = conflict.detail
+        return (
+            f"`{name}` is managed by workspace `{workspace}` of this state store: remove it "
+            f"from these files, or `reconciler state rm {name}` in workspace `{workspace}` first"
+        )
     detail = f" ({conflict.detail})" if conflict.detail else ""
     return (
         f"could not check whether a schedule named {name!r} already exists{detail}; "

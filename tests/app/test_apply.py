@@ -67,9 +67,11 @@ class ScriptedApi:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    """A real SQLite state, locked as an apply holds it."""
     opened = open_store(f"sqlite:///{tmp_path}/state.db")
     assert isinstance(opened, SqliteStore)
-    yield opened
+    with opened.lock(operation="apply"):
+        yield opened
     opened.close()
 
 
