@@ -187,8 +187,8 @@ def _send(
         assert body is not None
         return client.create_schedule(body)
     assert action.id is not None
-    if action.kind is ActionKind.UPDATE:
-        assert body is not None
+    if action.kind in (ActionKind.UPDATE, ActionKind.RENAME):
+        assert body is not None  # the full body: a merging PUT must not keep an old value
         return client.update_schedule(action.id, body)
     client.delete_schedule(action.id)
     return None
@@ -230,6 +230,10 @@ def _settle(
         assert answer is not None
         schedule_id = int(answer["id"])
     assert schedule_id is not None
+    if action.kind is ActionKind.RENAME and action.renamed_from is not None:
+        # Old record out, then the new one in with the journal entry closed. Killed in
+        # between, the open "rename" entry lets the next run record it again (refresh.py).
+        store.forget(action.renamed_from)
     store.record(
         RecordedSchedule(
             name=action.name, id=schedule_id, payload=dict(action.after), applied_at=applied_at
@@ -243,6 +247,8 @@ def _settle(
         else ""
     )
     verb = "created" if action.kind is ActionKind.CREATE else "updated"
+    if action.kind is ActionKind.RENAME:
+        verb = f"renamed from {action.renamed_from!r}, kept"
     return ActionResult(action, Outcome.OK, schedule_id, f"{verb} id {schedule_id}{rolled}")
 
 

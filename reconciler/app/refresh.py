@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from reconciler.core.model import Live, RecordedSchedule
-from reconciler.core.ports import StateStore
+from reconciler.core.ports import JournalEntry, StateStore
 from reconciler.testsigma.errors import NotFoundError, NotOfferedError
 
 log = logging.getLogger(__name__)
@@ -178,6 +178,16 @@ class JournalResolution:
     messages: list[str] = field(default_factory=list)
 
 
+def _rename_half_done(entry: JournalEntry, records: Mapping[str, RecordedSchedule]) -> bool:
+    """A rename whose PUT succeeded: the old record is gone, the new one not yet written."""
+    return (
+        entry.schedule_id is not None
+        and entry.payload is not None
+        and entry.name not in records
+        and all(r.id != entry.schedule_id for r in records.values())
+    )
+
+
 def resolve_journal(
     store: StateStore,
     *,
@@ -188,7 +198,22 @@ def resolve_journal(
     """Settle every journal entry a previous run left open (`write=False`: only say what)."""
     out = JournalResolution()
     recorded_ids = {r.id for r in store.read_all().values()}
+    records = store.read_all()
     for entry in store.journal_unresolved():
+        if entry.action == "rename" and _rename_half_done(entry, records):
+            assert entry.schedule_id is not None and entry.payload is not None
+            record = RecordedSchedule(
+                entry.name, entry.schedule_id, dict(entry.payload), applied_at
+            )
+            out.adopted[entry.name] = record
+            out.messages.append(
+                f"recorded the rename of id {entry.schedule_id} to {entry.name!r}: an earlier "
+                "run renamed it but was stopped before recording the new name"
+            )
+            if write:
+                store.record(record)
+                store.journal_resolve(entry.id, detail=f"renamed id {entry.schedule_id}")
+            continue
         if entry.action != "create":
             out.messages.append(
                 f"an earlier {entry.action} of {entry.name!r} ended without an answer; "

@@ -65,12 +65,22 @@ class DesiredRun:
 
 
 @dataclass(frozen=True, slots=True)
+class Move:
+    """A `moved:` entry: the schedule recorded as `source` is now declared as `target`."""
+
+    source: str
+    target: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class DesiredSet:
     """Everything the YAML files declare, plus the warnings loading them raised."""
 
     schedules: tuple[DesiredSchedule, ...] = ()
     runs: tuple[DesiredRun, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    moved: tuple[Move, ...] = ()
 
     def schedule_named(self, name: str) -> DesiredSchedule | None:
         for schedule in self.schedules:
@@ -96,10 +106,11 @@ class ActionKind(StrEnum):
     NOOP = "noop"
     ORPHAN = "orphan"
     CONFLICT = "conflict"  # a schedule of that name exists on the server but is not recorded
+    RENAME = "rename"  # a `moved:` entry: one PUT with the new name, the id kept
 
     @property
     def changes_server(self) -> bool:
-        return self in (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.DELETE)
+        return self in (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.DELETE, ActionKind.RENAME)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +136,8 @@ class Action:
     location: Location | None = None
     #: Fields the server reports differently from what was recorded: changed outside.
     drift: tuple[FieldChange, ...] = ()
+    #: For a rename: the name it is recorded under now (`name` is the new one).
+    renamed_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

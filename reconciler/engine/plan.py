@@ -20,6 +20,7 @@ Testsigma refuses past times with a 500.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,14 +64,25 @@ def compute_plan(
     declared = {s.name: s for s in desired.schedules}
     live = live or {}
     conflicts = conflicts or {}
+    renames = {
+        new: old
+        for new, old in pending_renames(desired, recorded, live=live, problems=problems).items()
+        if new not in conflicts  # another schedule already has the new name on the server
+    }
+    renamed = set(renames.values())
     for name in sorted(declared.keys() | recorded.keys()):
-        if targets is not None and name not in targets:
+        if targets is not None and name not in targets and renames.get(name) not in targets:
             continue
+        if name in renamed:
+            continue  # planned under its new name
         want = declared.get(name)
         have = recorded.get(name)
         seen = live.get(name)
         action: Action | None = None
-        if want is None and have is not None:
+        if want is not None and name in renames:
+            old = renames[name]
+            action = _rename(want, recorded[old], now=now, problems=problems, live=live.get(old))
+        elif want is None and have is not None:
             action = _orphan(have, prune=prune, gone=seen is not None and seen.schedule is None)
         elif want is not None and (have is None or (seen is not None and seen.schedule is None)):
             if name in conflicts:
@@ -100,7 +112,69 @@ def compute_plan(
             )
     if problems:
         raise InputError(problems)
-    return Plan(actions=tuple(actions), warnings=desired.warnings)
+    return Plan(actions=tuple(actions), warnings=desired.warnings + rename_hints(actions))
+
+
+def pending_renames(
+    desired: DesiredSet,
+    recorded: Mapping[str, RecordedSchedule],
+    *,
+    live: Mapping[str, Live],
+    problems: list[Problem],
+) -> dict[str, str]:
+    """New name -> recorded name, for each `moved:` entry still to apply.
+
+    An entry whose `from` is not recorded is done (or was never needed): nothing.
+    One whose schedule was deleted outside is not a rename either: the new name
+    is created and the old record reported, as for any schedule deleted outside.
+    """
+    renames: dict[str, str] = {}
+    for move in desired.moved:
+        have = recorded.get(move.source)
+        if have is None:
+            continue
+        if move.target in recorded:
+            problems.append(
+                Problem(
+                    move.location,
+                    f"moved: both `{move.source}` (id {have.id}) and `{move.target}` (id "
+                    f"{recorded[move.target].id}) are recorded; remove this entry, or forget one "
+                    f"with `reconciler state rm`",
+                )
+            )
+            continue
+        seen = live.get(move.source)
+        if seen is not None and seen.schedule is None:
+            continue
+        renames[move.target] = move.source
+    return renames
+
+
+def rename_hints(actions: list[Action]) -> tuple[Problem, ...]:
+    """A create and an orphan (or delete) with equal payloads but for the name: a rename."""
+    gone = [
+        a
+        for a in actions
+        if a.kind in (ActionKind.ORPHAN, ActionKind.DELETE) and a.before is not None
+    ]
+    hints: list[Problem] = []
+    for create in actions:
+        if create.kind is not ActionKind.CREATE or create.after is None:
+            continue
+        for old in gone:
+            assert old.before is not None
+            if {**old.before, "name": create.name} == dict(create.after):
+                hints.append(
+                    Problem(
+                        create.location or Location(create.name),
+                        f"`{create.name}` looks like a rename of `{old.name}` (id {old.id}): "
+                        f"to keep the schedule and its id, add "
+                        f"`moved: [{{from: {old.name}, to: {create.name}}}]`",
+                        "warning",
+                    )
+                )
+                break
+    return tuple(hints)
 
 
 def body_to_send(payload: Payload, *, now: datetime) -> dict[str, Any]:
@@ -225,6 +299,38 @@ def _compare(
         location=want.location,
         drift=drift,
     )
+
+
+def _rename(
+    want: DesiredSchedule,
+    have: RecordedSchedule,
+    *,
+    now: datetime,
+    problems: list[Problem],
+    live: Live | None,
+) -> Action | None:
+    """One PUT that gives the recorded schedule its new name (and any other change)."""
+    drift = (
+        ()
+        if live is None or live.schedule is None
+        else live_drift(have.payload, live.schedule, now=now)
+    )
+    drift = tuple(d for d in drift if d.field != "name" or d.after != want.name)
+    compared = _compare(
+        want,
+        have,
+        now=now,
+        problems=problems,
+        drift=drift,
+        live=live.schedule if live is not None else None,
+    )
+    if compared is None:
+        return None
+    others = [c.field for c in compared.changes if c.field != "name"]
+    reason = f"moved: renamed from {have.name}"
+    if others:
+        reason += f"; also changes {', '.join(others)}"
+    return replace(compared, kind=ActionKind.RENAME, reason=reason, renamed_from=have.name)
 
 
 def _orphan(have: RecordedSchedule, *, prune: bool, gone: bool = False) -> Action:

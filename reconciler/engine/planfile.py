@@ -104,6 +104,7 @@ def _action(action: Action) -> dict[str, Any]:
         "drift": [[c.field, c.before, c.after] for c in action.drift],
         "reason": action.reason,
         "location": str(action.location) if action.location else None,
+        "renamed_from": action.renamed_from,
     }
 
 
@@ -118,6 +119,7 @@ def _read_action(data: Mapping[str, Any]) -> Action:
         drift=tuple(FieldChange(*c) for c in data["drift"]),
         reason=str(data["reason"]),
         location=Location(str(data["location"])) if data["location"] else None,
+        renamed_from=None if data.get("renamed_from") is None else str(data["renamed_from"]),
     )
 
 

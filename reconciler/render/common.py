@@ -21,6 +21,7 @@ SYMBOLS = {
     ActionKind.NOOP: " ",
     ActionKind.ORPHAN: "!",
     ActionKind.CONFLICT: "x",
+    ActionKind.RENAME: "~",
 }
 
 
@@ -28,9 +29,12 @@ def summary_line(plan: Plan) -> str:
     """`Plan: 1 to create, 0 to update, 0 to delete; 2 unchanged, 1 orphaned.`"""
     c = plan.count
     conflicts = c(ActionKind.CONFLICT)
+    renames = c(ActionKind.RENAME)
     return (
         f"Plan: {c(ActionKind.CREATE)} to create, {c(ActionKind.UPDATE)} to update, "
-        f"{c(ActionKind.DELETE)} to delete; {c(ActionKind.NOOP)} unchanged, "
+        f"{c(ActionKind.DELETE)} to delete"
+        + (f", {renames} to rename" if renames else "")
+        + f"; {c(ActionKind.NOOP)} unchanged, "
         f"{c(ActionKind.ORPHAN)} orphaned"
         + (f", {conflicts} in conflict (not applied)." if conflicts else ".")
     )
@@ -81,5 +85,8 @@ def short(value: Any) -> str:
 
 
 def action_title(action: Action) -> str:
+    """`update nightly (id 1001)`; a rename reads `rename old -> new (id 1001)`."""
     ident = f" (id {action.id})" if action.id is not None else ""
+    if action.kind is ActionKind.RENAME:
+        return f"rename {action.renamed_from} -> {action.name}{ident}"
     return f"{action.kind.value} {action.name}{ident}"

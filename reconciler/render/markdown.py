@@ -29,24 +29,24 @@ def render_plan(plan: Plan, *, now: datetime) -> str:
 
 
 def _row(action: Action, *, now: datetime, detail: str | None = None) -> str:
-    if action.kind is ActionKind.UPDATE:
+    if action.kind in (ActionKind.UPDATE, ActionKind.RENAME):
         changes = "<br>".join(
             f"`{c.field}`: {_cell(short(c.before))} → {_cell(short(c.after))}"
             for c in action.changes
         )
     else:
         changes = _cell(action.reason)
-    if action.kind is ActionKind.UPDATE and action.drift:
+    if action.kind in (ActionKind.UPDATE, ActionKind.RENAME) and action.drift:
         changes = _cell(action.reason.split(";")[0]) + "<br>" + changes
     when = timing(action.after or action.before, now=now) or ""
     if detail and action.kind is not ActionKind.ORPHAN:
         changes += f"<br>runs: {_cell(detail)}"
     ident = str(action.id) if action.id is not None else ""
     symbol = SYMBOLS[action.kind].strip() or "·"
-    return (
-        f"| `{symbol}` | {action.kind.value} | `{_cell(action.name)}` | {ident} | {changes} "
-        f"| {_cell(when)} |"
-    )
+    name = f"`{_cell(action.name)}`"
+    if action.renamed_from is not None:
+        name = f"`{_cell(action.renamed_from)}` → {name}"
+    return f"| `{symbol}` | {action.kind.value} | {name} | {ident} | {changes} | {_cell(when)} |"
 
 
 def _cell(text: str) -> str:

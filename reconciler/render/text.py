@@ -52,9 +52,10 @@ def _action_lines(action: Action, *, now: datetime) -> list[str]:
         for key in PAYLOAD_FIELDS:
             if key in action.after and key != "name":
                 lines.append(f"      {key.ljust(width)}  {short(action.after[key])}")
-    elif action.kind is ActionKind.UPDATE:
-        width = max(len(c.field) for c in action.changes)
-        for change in action.changes:
+    elif action.kind in (ActionKind.UPDATE, ActionKind.RENAME):
+        shown = [c for c in action.changes if action.kind is ActionKind.UPDATE or c.field != "name"]
+        width = max((len(c.field) for c in shown), default=0)
+        for change in shown:
             before, after = short(change.before), short(change.after)
             lines.append(f"      {change.field.ljust(width)}  {before} -> {after}")
     when = timing(action.after or action.before, now=now)

@@ -1,0 +1,184 @@
+"""Renames over real HTTP: a `moved:` entry is one PUT with the full body, the id kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import Cli, changing_requests, write_yaml
+
+from reconciler.sandbox import Sandbox
+
+BEFORE = """
+version: 1
+defaults: {timezone: Asia/Kolkata}
+schedules:
+  - name: search-morning
+    executionId: 3861
+    executionConfig: {name: smoke only}
+    scheduleType: DAILY
+    nextInterval: "2027-03-01T07:30:00"
+    comments: team search
+  - name: untouched
+    executionId: 3857
+    scheduleType: WEEKLY
+    nextInterval: "2027-03-01T09:00:00"
+"""
+
+AFTER = (
+    BEFORE.replace("search-morning", "search-am")
+    + """
+moved:
+  - {from: search-morning, to: search-am}
+"""
+)
+
+
+def test_a_moved_entry_is_applied_as_one_put_keeping_the_id(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    (old,) = [s for s in sandbox.schedules() if s["name"] == "search-morning"]
+    write_yaml(path, AFTER)
+    sandbox.clear_requests()
+
+    plan = cli("plan", str(path), "--detailed-exitcode")
+    assert plan.exit_code == 2, plan.output
+    assert f"~ rename search-morning -> search-am (id {old['id']})" in plan.stdout
+    assert "Plan: 0 to create, 0 to update, 0 to delete, 1 to rename" in plan.stdout
+    assert "0 orphaned" in plan.stdout and "+ create" not in plan.stdout
+    assert changing_requests(sandbox) == []
+
+    applied = cli("apply", str(path), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    writes = [r for r in sandbox.requests() if r.method in ("POST", "PUT", "DELETE")]
+    assert [(r.method, r.path) for r in writes] == [("PUT", f"/schedule_executions/{old['id']}")]
+    # The full body, so a merging PUT cannot keep an old value.
+    assert writes[0].body == {
+        "name": "search-am",
+        "executionId": 3861,
+        "executionConfig": {"name": "smoke only"},
+        "scheduleType": "DAILY",
+        "nextInterval": "2027-03-01T07:30:00.000",
+        "timezone": "Asia/Kolkata",
+        "status": "ACTIVE",
+        "comments": "team search",
+    }
+    assert sorted(s["name"] for s in sandbox.schedules()) == ["search-am", "untouched"]
+    assert sandbox.schedule(old["id"])["name"] == "search-am"
+
+    shown = json.loads(cli("state", "show", "search-am").stdout)
+    assert shown["id"] == old["id"]
+    assert cli("state", "show", "search-morning").exit_code == 1
+
+    # The entry may stay: once applied it is a no-op.
+    sandbox.clear_requests()
+    again = cli("plan", str(path), "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    assert changing_requests(sandbox) == []
+
+
+def test_rename_with_another_change_is_still_one_put(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    write_yaml(path, AFTER.replace("team search", "team discovery"))
+    sandbox.clear_requests()
+    plan = cli("plan", str(path))
+    assert 'comments  "team search" -> "team discovery"' in plan.stdout, plan.stdout
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    writes = changing_requests(sandbox)
+    assert len(writes) == 1 and writes[0][0] == "PUT"
+    (renamed,) = [s for s in sandbox.schedules() if s["name"] == "search-am"]
+    assert renamed["comments"] == "team discovery"
+
+
+def test_create_plus_orphan_with_equal_payloads_suggests_moved(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    write_yaml(path, BEFORE.replace("search-morning", "search-am"))
+    for fmt in ("text", "markdown", "json"):
+        plan = cli("plan", str(path), "--format", fmt)
+        assert "looks like a rename of `search-morning`" in plan.stdout, (fmt, plan.stdout)
+        assert "moved: [{from: search-morning, to: search-am}]" in plan.stdout
+
+
+def test_rename_renders_in_markdown_and_json(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> None:
+    path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    write_yaml(path, AFTER)
+    markdown = cli("plan", str(path), "--format", "markdown").stdout
+    assert "| rename | `search-morning` → `search-am` |" in markdown
+    doc = json.loads(cli("plan", str(path), "--format", "json").stdout)
+    (rename,) = [a for a in doc["actions"] if a["action"] == "rename"]
+    assert rename["name"] == "search-am" and rename["renamed_from"] == "search-morning"
+    assert doc["summary"]["rename"] == 1 and doc["has_changes"] is True
+
+
+def test_saved_plan_with_a_rename_applies(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> None:
+    path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    write_yaml(path, AFTER)
+    saved = tmp_path / "plan.json"
+    assert cli("plan", str(path), "--out", str(saved)).exit_code == 0
+    sandbox.clear_requests()
+    assert cli("apply", "--plan", str(saved), "--auto-approve").exit_code == 0
+    assert [m for m, _ in changing_requests(sandbox)] == ["PUT"]
+    assert json.loads(cli("state", "show", "search-am").stdout)["payload"]["name"] == "search-am"
+
+
+def test_rename_whose_answer_is_lost_is_finished_by_the_next_apply(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    (old,) = [s for s in sandbox.schedules() if s["name"] == "search-morning"]
+    write_yaml(path, AFTER)
+    sandbox.clear_requests()
+    sandbox.configure(fault_rate=1.0, faults=("drop_after_commit",), fault_seed=1)
+    lost = cli("apply", str(path), "--auto-approve", "--no-refresh", "--no-preflight")
+    assert lost.exit_code == 1
+    sandbox.configure(fault_rate=0.0)
+    assert sandbox.schedule(old["id"])["name"] == "search-am"  # it landed; we were not told
+    again = cli("apply", str(path), "--auto-approve")
+    assert again.exit_code == 0, again.output
+    methods = {m for m, _ in changing_requests(sandbox)}
+    assert methods == {"PUT"}  # never a POST or a DELETE
+    assert sorted(s["name"] for s in sandbox.schedules()) == ["search-am", "untouched"]
+    assert json.loads(cli("state", "show", "search-am").stdout)["id"] == old["id"]
+    assert cli("plan", str(path), "--detailed-exitcode").exit_code == 0
+
+
+def test_rename_killed_between_forget_and_record_is_recorded_next_run(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path, state_path: Path
+) -> None:
+    from reconciler.state import open_store
+
+    path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    (old,) = [s for s in sandbox.schedules() if s["name"] == "search-morning"]
+    write_yaml(path, AFTER)
+    # What a run killed right after the PUT and the old record's removal leaves behind.
+    store = open_store(f"sqlite:///{state_path}")
+    try:
+        payload = {**store.read_all()["search-morning"].payload, "name": "search-am"}
+        store.journal_intent(
+            action="rename", name="search-am", schedule_id=old["id"], payload=payload
+        )
+        store.forget("search-morning")
+    finally:
+        store.close()
+    sandbox.edit_schedule(old["id"], name="search-am")
+    sandbox.clear_requests()
+    plan = cli("plan", str(path), "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
+    assert "recorded the rename of id" in plan.stderr
+    applied = cli("apply", str(path), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert changing_requests(sandbox) == []
+    assert json.loads(cli("state", "show", "search-am").stdout)["id"] == old["id"]
+    assert "Unresolved" not in cli("state", "list").stderr
