@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.cli import (  # noqa: F401  (importing registers the commands)
+    adopt_cmd,
     apply_cmd,
     plan_cmd,
     run_cmd,
