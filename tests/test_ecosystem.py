@@ -622,3 +622,26 @@ def test_drift_check_passes_in_sync_and_fails_with_the_plan_on_drift(
         assert "::error::" in drift.stdout
     else:
         assert (tmp_path / "drift.md").is_file()
+
+
+def test_readme_adoption_recipe_adopts_an_account_and_plans_no_change(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    for i, zone in enumerate(("IST", "America/New_York", "UTC")):
+        sandbox.add_schedule_outside(
+            {
+                "name": f"made-in-the-ui-{i}",
+                "executionId": 3857 + i,
+                "scheduleType": "DAILY",
+                "nextInterval": "2027-03-01T09:00:00.000",
+                "timezone": zone,
+                "status": "ACTIVE",
+            }
+        )
+    (recipe,) = readme_blocks("Bring an existing account under management", "sh")
+    env = shell_env(tmp_path, TESTSIGMA_API_URL=sandbox.url, TESTSIGMA_API_KEY=API_KEY)
+    sandbox.clear_requests()
+    result = bash(recipe, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr  # the last line: plan --detailed-exitcode
+    assert "Adopted 3 schedule(s)" in result.stdout and "No changes" in result.stdout
+    assert [r for r in sandbox.requests() if r.method in ("POST", "PUT", "DELETE")] == []

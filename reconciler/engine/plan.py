@@ -12,6 +12,11 @@ update heals, and a schedule deleted outside is created again. `conflicts`
 maps names that must not be created to why (a schedule of that name exists
 on the server but is not recorded; a create whose outcome is unknown).
 
+A `moved:` entry whose `from` is recorded becomes one rename action (a PUT
+to the recorded id with the full new body); one whose `from` is not recorded
+does nothing. A create and an orphan with equal payloads but for the name get
+a warning suggesting `moved:`.
+
 `body_to_send` is the one place where the anchor becomes the time actually
 sent: a past anchor is moved to its first occurrence after now, because
 Testsigma refuses past times with a 500.
