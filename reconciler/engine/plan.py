@@ -24,6 +24,7 @@ Testsigma refuses past times with a 500.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -157,29 +158,31 @@ def pending_renames(
 
 def rename_hints(actions: list[Action]) -> tuple[Problem, ...]:
     """A create and an orphan (or delete) with equal payloads but for the name: a rename."""
-    gone = [
-        a
-        for a in actions
-        if a.kind in (ActionKind.ORPHAN, ActionKind.DELETE) and a.before is not None
-    ]
+    gone: dict[str, Action] = {}
+    for action in actions:
+        if action.kind in (ActionKind.ORPHAN, ActionKind.DELETE) and action.before is not None:
+            gone.setdefault(_without_name(action.before), action)
     hints: list[Problem] = []
     for create in actions:
-        if create.kind is not ActionKind.CREATE or create.after is None:
+        if create.kind is not ActionKind.CREATE or create.after is None or not gone:
             continue
-        for old in gone:
-            assert old.before is not None
-            if {**old.before, "name": create.name} == dict(create.after):
-                hints.append(
-                    Problem(
-                        create.location or Location(create.name),
-                        f"`{create.name}` looks like a rename of `{old.name}` (id {old.id}): "
-                        f"to keep the schedule and its id, add "
-                        f"`moved: [{{from: {old.name}, to: {create.name}}}]`",
-                        "warning",
-                    )
+        old = gone.get(_without_name(create.after))
+        if old is not None:
+            hints.append(
+                Problem(
+                    create.location or Location(create.name),
+                    f"`{create.name}` looks like a rename of `{old.name}` (id {old.id}): "
+                    f"to keep the schedule and its id, add "
+                    f"`moved: [{{from: {old.name}, to: {create.name}}}]`",
+                    "warning",
                 )
-                break
+            )
     return tuple(hints)
+
+
+def _without_name(payload: Payload) -> str:
+    """A payload's identity apart from its name (canonical JSON), to pair renames."""
+    return json.dumps({k: v for k, v in payload.items() if k != "name"}, sort_keys=True)
 
 
 def body_to_send(payload: Payload, *, now: datetime) -> dict[str, Any]:

@@ -33,7 +33,11 @@ class SavedPlan:
 
 def desired_digest(desired: DesiredSet) -> str:
     """A digest of every declared payload (by name), to tell whether the YAML changed."""
-    canonical = [[s.name, dict(s.payload)] for s in sorted(desired.schedules, key=lambda s: s.name)]
+    canonical: list[Any] = [
+        [s.name, dict(s.payload)] for s in sorted(desired.schedules, key=lambda s: s.name)
+    ]
+    if desired.moved:  # only when present: digests of files without `moved:` are unchanged
+        canonical.append(["moved", [[m.source, m.target] for m in desired.moved]])
     return _sha256(canonical)
 
 

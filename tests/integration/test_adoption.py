@@ -220,3 +220,19 @@ def test_import_usage_errors_are_one_clear_line(cli: Cli, args: list[str]) -> No
     result = cli(*args)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_server_that_cannot_list_gets_one_clear_error(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    make_account(sandbox, 2)
+    exported = cli("export")
+    path = tmp_path / "all.yaml"
+    path.write_text(exported.stdout, encoding="utf-8")
+    sandbox.configure(list_by_name=False)
+    for args in (["export"], ["import", "--all", str(path)]):
+        result = cli(*args)
+        assert result.exit_code == 1, result.output
+        assert "does not list schedules" in result.stderr
+    assert "import NAME ID" in result.stderr
+    assert cli("state", "list").stdout == ""  # nothing recorded
