@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from helpers import Cli, changing_requests, write_yaml
 
 from reconciler.sandbox import Sandbox
@@ -182,3 +183,42 @@ def test_rename_killed_between_forget_and_record_is_recorded_next_run(
     assert changing_requests(sandbox) == []
     assert json.loads(cli("state", "show", "search-am").stdout)["id"] == old["id"]
     assert "Unresolved" not in cli("state", "list").stderr
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_state(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'other.db'}"
+    return str(request.getfixturevalue("pg_workspace_url"))
+
+
+def test_adopt_then_rename_on_either_store(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path, any_state: str
+) -> None:
+    env = {"RECONCILER_STATE": any_state}
+    made = sandbox.add_schedule_outside(
+        {
+            "name": "search-morning",
+            "executionId": 3861,
+            "scheduleType": "DAILY",
+            "nextInterval": "2027-03-01T07:30:00.000",
+            "timezone": "America/New_York",
+            "status": "ACTIVE",
+        }
+    )
+    exported = cli("export", env=env).stdout
+    path = tmp_path / "all.yaml"
+    path.write_text(exported, encoding="utf-8")
+    assert cli("import", "--all", str(path), env=env).exit_code == 0
+    assert cli("plan", str(path), "--detailed-exitcode", env=env).exit_code == 0
+    path.write_text(
+        exported.replace("name: search-morning", "name: search-am")
+        + "moved:\n  - {from: search-morning, to: search-am}\n",
+        encoding="utf-8",
+    )
+    sandbox.clear_requests()
+    applied = cli("apply", str(path), "--auto-approve", env=env)
+    assert applied.exit_code == 0, applied.output
+    assert changing_requests(sandbox) == [("PUT", f"/schedule_executions/{made['id']}")]
+    assert json.loads(cli("state", "show", "search-am", env=env).stdout)["id"] == made["id"]
+    assert cli("plan", str(path), "--detailed-exitcode", env=env).exit_code == 0
