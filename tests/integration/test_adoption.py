@@ -236,3 +236,14 @@ def test_a_server_that_cannot_list_gets_one_clear_error(
         assert "does not list schedules" in result.stderr
     assert "import NAME ID" in result.stderr
     assert cli("state", "list").stdout == ""  # nothing recorded
+
+
+def test_export_to_a_place_it_cannot_write_is_one_clear_error(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    make_account(sandbox, 2)
+    (tmp_path / "taken").write_text("a file, not a directory", encoding="utf-8")
+    result = cli("export", "--out", "taken")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: cannot write taken/")
+    assert (tmp_path / "taken").read_text(encoding="utf-8") == "a file, not a directory"
