@@ -88,22 +88,10 @@ def adopt_all(
         by_name = _by_name(live)
         owner = {r.id: r.name for r in records.values()}
         for schedule in desired.schedules:
+            item = _single_match(schedule.name, records, by_name, owner, report)
+            if item is None:
+                continue
             name = schedule.name
-            if name in records:
-                report.already[name] = records[name].id
-                continue
-            found = by_name.get(name, [])
-            free = [item for item in found if int(item["id"]) not in owner]
-            if not free:
-                if found:
-                    report.owned_elsewhere[name] = [owner[int(i["id"])] for i in found]
-                else:
-                    report.absent.append(name)
-                continue
-            if len(free) > 1:
-                report.ambiguous[name] = [int(i["id"]) for i in free]
-                continue
-            item = free[0]
             payload, differences = declared_record(schedule.payload, item, now=now)
             if not report.adopted:
                 store.bump_serial()  # the state changes: plans saved before this are stale
@@ -120,6 +108,30 @@ def adopt_all(
                 )
             )
     return report
+
+
+def _single_match(
+    name: str,
+    records: Mapping[str, RecordedSchedule],
+    by_name: Mapping[str, list[Mapping[str, Any]]],
+    owner: Mapping[int, str],
+    report: AdoptionReport,
+) -> Mapping[str, Any] | None:
+    """The one live schedule `name` may adopt, or None (and why, in `report`)."""
+    if name in records:
+        report.already[name] = records[name].id
+        return None
+    found = by_name.get(name, [])
+    free = [item for item in found if int(item["id"]) not in owner]
+    if not free and found:
+        report.owned_elsewhere[name] = [owner[int(i["id"])] for i in found]
+    elif not free:
+        report.absent.append(name)
+    elif len(free) > 1:
+        report.ambiguous[name] = [int(i["id"]) for i in free]
+    else:
+        return free[0]
+    return None
 
 
 def _by_name(live: list[dict[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:

@@ -188,6 +188,26 @@ def _rename_half_done(entry: JournalEntry, records: Mapping[str, RecordedSchedul
     )
 
 
+def _finish_rename(
+    entry: JournalEntry,
+    store: StateStore,
+    out: JournalResolution,
+    *,
+    applied_at: str,
+    write: bool,
+) -> None:
+    """Record a half-done rename under its new name (nothing is sent again)."""
+    assert entry.schedule_id is not None and entry.payload is not None
+    record = RecordedSchedule(entry.name, entry.schedule_id, dict(entry.payload), applied_at)
+    out.adopted[entry.name] = record
+    out.messages.append(
+        f"recorded the rename of id {entry.schedule_id} to {entry.name!r}: an earlier run "
+        "renamed it but was stopped before recording the new name"
+    )
+    if write:
+        store.record(record, journal_entry=entry.id)
+
+
 def resolve_journal(
     store: StateStore,
     *,
@@ -197,22 +217,11 @@ def resolve_journal(
 ) -> JournalResolution:
     """Settle every journal entry a previous run left open (`write=False`: only say what)."""
     out = JournalResolution()
-    recorded_ids = {r.id for r in store.read_all().values()}
     records = store.read_all()
+    recorded_ids = {r.id for r in records.values()}
     for entry in store.journal_unresolved():
         if entry.action == "rename" and _rename_half_done(entry, records):
-            assert entry.schedule_id is not None and entry.payload is not None
-            record = RecordedSchedule(
-                entry.name, entry.schedule_id, dict(entry.payload), applied_at
-            )
-            out.adopted[entry.name] = record
-            out.messages.append(
-                f"recorded the rename of id {entry.schedule_id} to {entry.name!r}: an earlier "
-                "run renamed it but was stopped before recording the new name"
-            )
-            if write:
-                store.record(record)
-                store.journal_resolve(entry.id, detail=f"renamed id {entry.schedule_id}")
+            _finish_rename(entry, store, out, applied_at=applied_at, write=write)
             continue
         if entry.action != "create":
             out.messages.append(

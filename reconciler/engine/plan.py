@@ -70,24 +70,18 @@ def compute_plan(
     declared = {s.name: s for s in desired.schedules}
     live = live or {}
     conflicts = conflicts or {}
-    renames = {
-        new: old
-        for new, old in pending_renames(desired, recorded, live=live, problems=problems).items()
-        if new not in conflicts  # another schedule already has the new name on the server
-    }
-    renamed = set(renames.values())
+    renames = pending_renames(desired, recorded, live=live, conflicts=conflicts, problems=problems)
+    renamed = set(renames.values())  # planned under their new names
     for name in sorted(declared.keys() | recorded.keys()):
-        if targets is not None and name not in targets and renames.get(name) not in targets:
+        if name in renamed or (targets is not None and not _targeted(name, renames, targets)):
             continue
-        if name in renamed:
-            continue  # planned under its new name
         want = declared.get(name)
         have = recorded.get(name)
         seen = live.get(name)
         action: Action | None = None
         if want is not None and name in renames:
-            old = renames[name]
-            action = _rename(want, recorded[old], now=now, problems=problems, live=live.get(old))
+            old = recorded[renames[name]]
+            action = _rename(want, old, now=now, problems=problems, live=live.get(old.name))
         elif want is None and have is not None:
             action = _orphan(have, prune=prune, gone=seen is not None and seen.schedule is None)
         elif want is not None and (have is None or (seen is not None and seen.schedule is None)):
@@ -121,11 +115,17 @@ def compute_plan(
     return Plan(actions=tuple(actions), warnings=desired.warnings + rename_hints(actions))
 
 
+def _targeted(name: str, renames: Mapping[str, str], targets: Collection[str]) -> bool:
+    """Whether --target names this schedule (a rename: by its old or its new name)."""
+    return name in targets or renames.get(name, name) in targets
+
+
 def pending_renames(
     desired: DesiredSet,
     recorded: Mapping[str, RecordedSchedule],
     *,
     live: Mapping[str, Live],
+    conflicts: Mapping[str, str],
     problems: list[Problem],
 ) -> dict[str, str]:
     """New name -> recorded name, for each `moved:` entry still to apply.
@@ -133,6 +133,7 @@ def pending_renames(
     An entry whose `from` is not recorded is done (or was never needed): nothing.
     One whose schedule was deleted outside is not a rename either: the new name
     is created and the old record reported, as for any schedule deleted outside.
+    Nor is one whose new name another schedule holds on the server (a conflict).
     """
     renames: dict[str, str] = {}
     for move in desired.moved:
@@ -150,7 +151,7 @@ def pending_renames(
             )
             continue
         seen = live.get(move.source)
-        if seen is not None and seen.schedule is None:
+        if (seen is not None and seen.schedule is None) or move.target in conflicts:
             continue
         renames[move.target] = move.source
     return renames
