@@ -74,3 +74,11 @@ def test_create_plus_orphan_with_equal_payloads_hints_at_moved() -> None:
         desired(payload("new", comments="x")), recorded((7, payload("old"))), now=NOW
     )
     assert different.warnings == ()
+
+
+@pytest.mark.parametrize("target", ["old", "new"])
+def test_target_by_either_name_plans_the_rename(target: str) -> None:
+    want = moved(desired(payload("new"), payload("other")), ("old", "new"))
+    have = recorded((7, payload("old")), (8, payload("other")))
+    plan = compute_plan(want, have, now=NOW, targets=frozenset({target}))
+    assert [(a.kind, a.name) for a in plan.actions] == [(ActionKind.RENAME, "new")]
