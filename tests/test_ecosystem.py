@@ -295,7 +295,7 @@ def test_action_plans_applies_and_runs_against_the_sandbox(
     assert result.returncode == 0, result.stderr  # exit 2 (changes) is not a failure
     assert out["exitcode"] == "2"
     assert out["plan"].startswith("### testsigma-reconciler plan")
-    assert "`checkout-nightly`" in out["plan"]
+    assert "` checkout-nightly `" in out["plan"]
 
     result, out = action_step(
         tmp_path, command="apply", paths=folder, args="--auto-approve", **live
@@ -322,6 +322,11 @@ def test_action_keeps_quoted_args_together_and_fails_on_errors(tmp_path: Path) -
     )
     assert result.returncode == 0 and out["exitcode"] == "2", result.stderr
     assert "checkout-nightly" in out["plan"] and "checkout-weekly-full" not in out["plan"]
+
+    # A typo in `args:` is a usage error: exit 1, a red step, never "changes pending" (2).
+    result, out = action_step(tmp_path, command="plan", paths=folder, args="--formt markdown")
+    assert (result.returncode, out["exitcode"]) == (1, "1"), result.stderr
+    assert "No such option: --formt" in result.stderr
 
     bad = tmp_path / "bad dir" / "bad.yaml"
     bad.parent.mkdir()
@@ -408,7 +413,7 @@ def test_gitlab_plan_job_posts_one_note_then_updates_it(tmp_path: Path) -> None:
     assert "glpat-test" not in first.stdout + first.stderr + second.stdout + second.stderr
     ours = [n for n in handler.notes if MARKER in n["body"]]
     assert len(ours) == 1 and len(handler.notes) == 2
-    assert "`checkout-nightly`" in ours[0]["body"] and "Changes pending" in ours[0]["body"]
+    assert "` checkout-nightly `" in ours[0]["body"] and "Changes pending" in ours[0]["body"]
 
 
 NODE_HARNESS = """

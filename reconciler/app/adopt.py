@@ -22,11 +22,12 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from reconciler.core.errors import InputError, ReconcilerError
-from reconciler.core.model import DesiredSet, FieldChange, RecordedSchedule
+from reconciler.core.model import DesiredSet, FieldChange, LiveSchedule, RecordedSchedule
 from reconciler.core.ports import StateStore
 from reconciler.engine.adopt import adopted_payload, declared_record
 from reconciler.engine.preflight import resolve_test_plans, unresolved_test_plans
 from reconciler.testsigma.errors import NotFoundError, NotOfferedError
+from reconciler.testsigma.live import to_live
 
 
 class AdoptApi(Protocol):
@@ -75,7 +76,7 @@ def adopt_all(
     if unresolved:
         raise InputError(unresolved)
     try:
-        live = client.list_schedules()
+        live = [to_live(item, "GET /schedule_executions") for item in client.list_schedules()]
     except NotOfferedError:
         raise ReconcilerError(
             "this server does not list schedules (GET /schedule_executions), so they cannot be "
@@ -95,13 +96,13 @@ def adopt_all(
             payload, differences = declared_record(schedule.payload, item, now=now)
             if not report.adopted:
                 store.bump_serial()  # the state changes: plans saved before this are stale
-            store.record(RecordedSchedule(name, int(item["id"]), payload, stamp))
-            owner[int(item["id"])] = name
+            store.record(RecordedSchedule(name, item.id, payload, stamp))
+            owner[item.id] = name
             favourite = schedule.payload.get("executionConfig")
             report.adopted.append(
                 Adopted(
                     name=name,
-                    id=int(item["id"]),
+                    id=item.id,
                     execution_id=schedule.payload.get("executionId"),
                     differences=differences,
                     favourite=_favourite(favourite),
@@ -113,33 +114,31 @@ def adopt_all(
 def _single_match(
     name: str,
     records: Mapping[str, RecordedSchedule],
-    by_name: Mapping[str, list[Mapping[str, Any]]],
+    by_name: Mapping[str, list[LiveSchedule]],
     owner: Mapping[int, str],
     report: AdoptionReport,
-) -> Mapping[str, Any] | None:
+) -> LiveSchedule | None:
     """The one live schedule `name` may adopt, or None (and why, in `report`)."""
     if name in records:
         report.already[name] = records[name].id
         return None
     found = by_name.get(name, [])
-    free = [item for item in found if int(item["id"]) not in owner]
+    free = [item for item in found if item.id not in owner]
     if not free and found:
-        report.owned_elsewhere[name] = [owner[int(i["id"])] for i in found]
+        report.owned_elsewhere[name] = [owner[i.id] for i in found]
     elif not free:
         report.absent.append(name)
     elif len(free) > 1:
-        report.ambiguous[name] = [int(i["id"]) for i in free]
+        report.ambiguous[name] = sorted(i.id for i in free)
     else:
         return free[0]
     return None
 
 
-def _by_name(live: list[dict[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
-    by_name: dict[str, list[Mapping[str, Any]]] = {}
+def _by_name(live: list[LiveSchedule]) -> dict[str, list[LiveSchedule]]:
+    by_name: dict[str, list[LiveSchedule]] = {}
     for item in live:
-        ident, name = item.get("id"), item.get("name")
-        if isinstance(ident, int) and not isinstance(ident, bool) and isinstance(name, str):
-            by_name.setdefault(name, []).append(item)
+        by_name.setdefault(item.name, []).append(item)
     return by_name
 
 
@@ -160,7 +159,7 @@ def adopt_one(
     declared: Mapping[str, Any] | None,
     now: datetime,
     lock_timeout: float = 0.0,
-) -> dict[str, Any]:
+) -> LiveSchedule:
     """`import NAME ID`: record schedule `schedule_id` as `name`; returns the live schedule."""
     with store.lock(operation="import", timeout=lock_timeout):
         records = store.read_all()
@@ -173,7 +172,8 @@ def adopt_one(
         if owner is not None:
             raise ReconcilerError(f"schedule {schedule_id} is already managed as {owner!r}")
         try:
-            live = client.get_schedule(schedule_id)
+            call = f"GET /schedule_executions/{schedule_id}"
+            live = to_live(client.get_schedule(schedule_id), call)
         except NotFoundError:
             raise ReconcilerError(f"Testsigma has no schedule with id {schedule_id}") from None
         except NotOfferedError:

@@ -1,12 +1,33 @@
 """The apply executor: sends a plan's changing actions and records each result.
 
-Shell, not core: it talks to the client and the state store, both passed in.
 Workers only make HTTP calls; the calling thread alone writes the state, so a
-single-threaded store (SQLite) is safe, and each result is recorded the moment
-it arrives, in its own transaction — an interrupted apply keeps everything
-that completed. Before each request the journal gets the action's intent; a
-definite answer (success or a clear refusal) closes the entry, while an
-unknown outcome leaves it open for the next run to resolve.
+single-threaded store (SQLite) is safe. The journal rule: an action's intent
+is durable before its request leaves, and its result is durable before it is
+reported. Both are group-committed: the intents of one launch wave are one
+transaction, and the results that arrived together are another, so the
+number of commits (fsyncs) grows with waves, not actions, and apply follows
+the network rather than the disk.
+
+A definite answer (success or a clear refusal) closes the journal entry. An
+unknown outcome (a 5xx on a changing call, a lost connection, an answer that
+cannot be trusted) is resolved in the same apply when the server can list
+schedules (`settle_unknowns`): a create is adopted when its name is found
+exactly once among schedules we do not own, sent again only when the complete
+list shows it absent (a plain 500 is then reported as failed with the
+server's words: it is permanent more often than not), and kept unknown when
+the lookup fails; a PUT or DELETE is idempotent and is simply sent again.
+What is still unknown after the rounds stays in the journal for the next run.
+
+A rename (`moved:`) is one PUT to the recorded id with the full body under the
+new name (journal intent "rename"); on success the old record is removed and
+the new one written in the same transaction. Its PUT is idempotent, so an
+unknown rename is sent again like an update. A rename that also needs a
+replace is planned as a REPLACE whose DELETE forgets the old name.
+
+A replace is a DELETE then a CREATE. After the DELETE the record is forgotten
+(journal closed) before the CREATE's intent is written, so a kill between the
+two leaves a declared-but-unrecorded schedule that the next plan creates,
+after checking by name that it does not exist.
 
 At most `parallelism` requests are in flight; a failed action never stops the
 others. Setting `stop` (on SIGINT/SIGTERM) stops launching new actions and
@@ -19,13 +40,14 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from reconciler.app.refresh import Found, LiveReader
 from reconciler.core.errors import ReconcilerError
-from reconciler.core.model import Action, ActionKind, Plan, RecordedSchedule
+from reconciler.core.model import Action, ActionKind, Cause, Plan, RecordedSchedule
 from reconciler.core.ports import StateStore
 from reconciler.engine.plan import body_to_send
 from reconciler.testsigma.errors import (
@@ -37,6 +59,7 @@ from reconciler.testsigma.errors import (
     RequestRejected,
     TransportError,
 )
+from reconciler.testsigma.live import schedule_id
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +72,9 @@ DEFINITE_REFUSALS: tuple[type[ApiError], ...] = (
     RequestRejected,
     TransportError,
 )
+
+#: How many times one apply looks up and re-sends what ended unknown.
+SETTLE_ROUNDS = 3
 
 
 class ScheduleApi(Protocol):
@@ -76,6 +102,9 @@ class ActionResult:
     outcome: Outcome
     id: int | None
     message: str
+    #: UNKNOWN: the open journal entry, and the HTTP status that made it unknown.
+    entry: int | None = None
+    status: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,164 +121,240 @@ class ApplyReport:
         return all(r.outcome is Outcome.OK for r in self.results)
 
 
-def apply_plan(
-    plan: Plan,
-    *,
-    client: ScheduleApi,
-    store: StateStore,
-    parallelism: int = 4,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    stop: threading.Event | None = None,
-    on_result: Callable[[ActionResult], None] | None = None,
-) -> ApplyReport:
-    """Send every changing action of `plan`; record each success at once."""
-    stop = stop or threading.Event()
-    pending = iter(plan.changing_actions)
-    results: list[ActionResult] = []
-    in_flight: dict[Future[dict[str, Any] | None], tuple[Action, int, dict[str, Any] | None]] = {}
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One request of an action: a replace is a DELETE step, then a CREATE step."""
 
-    def finish(result: ActionResult) -> None:
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
+    action: Action
+    kind: ActionKind  # CREATE, UPDATE, RENAME or DELETE
+    body: dict[str, Any] | None
 
-    bumped = False
 
-    def changed() -> None:
+_InFlight = dict[Future[dict[str, Any] | None], tuple[_Step, int]]
+
+
+class Executor:
+    """Runs one plan's actions; see the module docstring for the rules."""
+
+    def __init__(
+        self,
+        *,
+        client: ScheduleApi,
+        store: StateStore,
+        parallelism: int,
+        clock: Callable[[], datetime],
+        stop: threading.Event,
+        on_result: Callable[[ActionResult], None] | None,
+        defer_unknown: bool = False,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.parallelism = max(1, parallelism)
+        self.clock = clock
+        self.stop = stop
+        self.on_result = on_result
+        #: Unknown results are reported by the caller once it has tried to settle them.
+        self.defer_unknown = defer_unknown
+        self.changed_anything = False
+        self._reported: list[ActionResult] = []
+
+    def tell(self, result: ActionResult) -> None:
+        """Report `result` to the caller's callback, once."""
+        if any(r is result for r in self._reported):
+            return
+        self._reported.append(result)
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def changed(self) -> None:
         # The serial moves before the first record is written (not after the last), so a
         # run killed halfway has already made every plan saved before it stale.
-        nonlocal bumped
-        if not bumped:
-            store.bump_serial()
-            bumped = True
+        if not self.changed_anything:
+            self.store.bump_serial()
+            self.changed_anything = True
 
-    with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="apply") as pool:
-        while True:
-            while len(in_flight) < max(1, parallelism) and not stop.is_set():
-                action = next(pending, None)
-                if action is None:
+    def run(self, actions: list[Action]) -> list[ActionResult]:
+        """Send `actions`; returns their final results (replaces count once)."""
+        pending = [self._first_step(a) for a in actions]
+        pending.reverse()  # pop() from the end keeps the plan's order
+        finished: list[ActionResult] = []
+        in_flight: _InFlight = {}
+        with ThreadPoolExecutor(self.parallelism, thread_name_prefix="apply") as pool:
+            while True:
+                ready = self._launch_wave(pending, in_flight, pool)
+                self._report(ready, finished)
+                if not in_flight:
                     break
-                launched = _launch(action, pool=pool, client=client, store=store, clock=clock)
-                if isinstance(launched, ActionResult):
-                    finish(launched)
-                else:
-                    in_flight[launched[0]] = launched[1]
-            if not in_flight:
-                break
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                action, entry, body = in_flight.pop(future)
-                finish(
-                    _settle(
-                        action,
-                        future,
-                        entry=entry,
-                        body=body,
-                        store=store,
-                        clock=clock,
-                        changed=changed,
-                    )
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                settled: list[ActionResult] = []
+                with self.store.batch():
+                    for future in done:
+                        step, entry = in_flight.pop(future)
+                        result = self._settle(step, future, entry)
+                        if isinstance(result, _Step):
+                            pending.append(result)  # the CREATE half of a replace, next
+                        else:
+                            settled.append(result)
+                self._report(settled, finished)
+        for item in reversed(pending):
+            if isinstance(item, ActionResult):
+                self._report([item], finished)
+                continue
+            skipped = ActionResult(
+                item.action, Outcome.SKIPPED, item.action.id, "not started: interrupted"
+            )
+            self._report([skipped], finished)
+        return finished
+
+    def _report(self, results: list[ActionResult], into: list[ActionResult]) -> None:
+        for result in results:
+            into.append(result)
+            if not (self.defer_unknown and result.outcome is Outcome.UNKNOWN):
+                self.tell(result)
+
+    def _first_step(self, action: Action) -> _Step | ActionResult:
+        if action.kind in (ActionKind.DELETE, ActionKind.REPLACE):
+            return _Step(action, ActionKind.DELETE, None)
+        return self._body_step(action, action.kind)
+
+    def _body_step(self, action: Action, kind: ActionKind) -> _Step | ActionResult:
+        assert action.after is not None
+        try:
+            # A PUT (update or rename) sends every field: the server merges.
+            update = kind in (ActionKind.UPDATE, ActionKind.RENAME)
+            body = body_to_send(action.after, now=self.clock(), update=update)
+        except (ValueError, ReconcilerError) as exc:
+            return ActionResult(action, Outcome.FAILED, action.id, str(exc))
+        return _Step(action, kind, body)
+
+    def _launch_wave(
+        self, pending: list[_Step | ActionResult], in_flight: _InFlight, pool: ThreadPoolExecutor
+    ) -> list[ActionResult]:
+        """Journal the intents of every step that fits (one commit), then send them."""
+        wave: list[_Step] = []
+        ready: list[ActionResult] = []
+        while pending and len(in_flight) + len(wave) < self.parallelism and not self.stop.is_set():
+            item = pending.pop()
+            if isinstance(item, ActionResult):
+                ready.append(item)
+            else:
+                wave.append(item)
+        if not wave:
+            return ready
+        with self.store.batch():
+            entries = [
+                self.store.journal_intent(
+                    action=step.kind.value,
+                    name=_journal_name(step),
+                    schedule_id=step.action.id if step.kind is not ActionKind.CREATE else None,
+                    # The declared payload (anchor as declared): what gets recorded if a
+                    # later run finds and adopts the schedule this request created.
+                    payload=step.action.after,
                 )
-        for action in list(pending):
-            finish(ActionResult(action, Outcome.SKIPPED, action.id, "not started: interrupted"))
-    return ApplyReport(results=tuple(results), serial=store.serial, interrupted=stop.is_set())
+                for step in wave
+            ]
+        for step, entry in zip(wave, entries, strict=True):
+            in_flight[pool.submit(_send, self.client, step)] = (step, entry)
+        return ready
+
+    def _settle(
+        self, step: _Step, future: Future[dict[str, Any] | None], entry: int
+    ) -> ActionResult | _Step:
+        action = step.action
+        try:
+            answer = future.result()
+            created_id = _created_id(step, answer)
+        except NotFoundError as exc:
+            if step.kind is not ActionKind.DELETE:
+                return self._refused(step, entry, exc)
+            answer, created_id = None, None  # already gone: what a delete wanted
+        except DEFINITE_REFUSALS as exc:
+            return self._refused(step, entry, exc)
+        except ReconcilerError as exc:
+            self.changed()  # the server may have acted
+            log.warning("%s %s: outcome unknown: %s", step.kind.value, action.name, exc.message)
+            status = exc.status if isinstance(exc, ApiError) else None
+            message = (
+                f"{exc.message}; the outcome is unknown and is kept in the journal: "
+                "the next run checks before doing anything again"
+            )
+            return ActionResult(
+                action, Outcome.UNKNOWN, action.id, message, entry=entry, status=status
+            )
+        self.changed()
+        if step.kind is ActionKind.DELETE:
+            self.store.forget(action.renamed_from or action.name, journal_entry=entry)
+            if action.kind is ActionKind.REPLACE:
+                return self._body_step(action, ActionKind.CREATE)
+            return ActionResult(action, Outcome.OK, action.id, "deleted")
+        new_id = created_id if created_id is not None else action.id
+        assert new_id is not None
+        self._record(action, new_id, entry)
+        return ActionResult(action, Outcome.OK, new_id, _done_message(step, new_id))
+
+    def _refused(self, step: _Step, entry: int, exc: ApiError) -> ActionResult:
+        self.store.journal_outcome(entry, outcome="failed", detail=exc.message)
+        return ActionResult(step.action, Outcome.FAILED, step.action.id, _hint(step.action, exc))
+
+    def _record(self, action: Action, new_id: int, entry: int) -> None:
+        assert action.after is not None
+        applied_at = self.clock().astimezone(UTC).isoformat(timespec="seconds")
+        record = RecordedSchedule(action.name, new_id, dict(action.after), applied_at)
+        if action.kind is ActionKind.RENAME and action.renamed_from is not None:
+            # In the caller's batch: the old record goes with the new one's write, atomically.
+            self.store.forget(action.renamed_from)
+        self.store.record(record, journal_entry=entry)
 
 
-def _launch(
-    action: Action,
-    *,
-    pool: ThreadPoolExecutor,
-    client: ScheduleApi,
-    store: StateStore,
-    clock: Callable[[], datetime],
-) -> ActionResult | tuple[Future[dict[str, Any] | None], tuple[Action, int, dict[str, Any] | None]]:
-    body: dict[str, Any] | None = None
-    try:
-        if action.kind is not ActionKind.DELETE:
-            assert action.after is not None
-            body = body_to_send(action.after, now=clock())
-    except (ValueError, ReconcilerError) as exc:
-        return ActionResult(action, Outcome.FAILED, action.id, str(exc))
-    # The journal keeps the declared payload (anchor as declared): it is what gets
-    # recorded if a later run finds and adopts the schedule this request created.
-    entry = store.journal_intent(
-        action=action.kind.value, name=action.name, schedule_id=action.id, payload=action.after
-    )
-    future: Future[dict[str, Any] | None] = pool.submit(_send, client, action, body)
-    return future, (action, entry, body)
+def _journal_name(step: _Step) -> str:
+    """The name a step's journal entry carries: a DELETE's is the name it is recorded under."""
+    action = step.action
+    if step.kind is ActionKind.DELETE and action.renamed_from is not None:
+        return action.renamed_from
+    return action.name
 
 
-def _send(
-    client: ScheduleApi, action: Action, body: dict[str, Any] | None
-) -> dict[str, Any] | None:
-    """The one request an action makes (runs on a worker thread)."""
-    if action.kind is ActionKind.CREATE:
-        assert body is not None
-        return client.create_schedule(body)
-    assert action.id is not None
-    if action.kind in (ActionKind.UPDATE, ActionKind.RENAME):
-        assert body is not None  # the full body: a merging PUT must not keep an old value
-        return client.update_schedule(action.id, body)
-    client.delete_schedule(action.id)
+def _send(client: ScheduleApi, step: _Step) -> dict[str, Any] | None:
+    """The one request a step makes (runs on a worker thread)."""
+    if step.kind is ActionKind.CREATE:
+        assert step.body is not None
+        return client.create_schedule(step.body)
+    assert step.action.id is not None
+    if step.kind in (ActionKind.UPDATE, ActionKind.RENAME):
+        assert step.body is not None  # the full body: a merging PUT keeps what is left out
+        return client.update_schedule(step.action.id, step.body)
+    client.delete_schedule(step.action.id)
     return None
 
 
-def _settle(
-    action: Action,
-    future: Future[dict[str, Any] | None],
-    *,
-    entry: int,
-    body: dict[str, Any] | None,
-    store: StateStore,
-    clock: Callable[[], datetime],
-    changed: Callable[[], None],
-) -> ActionResult:
-    try:
-        answer = future.result()
-    except DEFINITE_REFUSALS as exc:
-        store.journal_outcome(entry, outcome="failed", detail=exc.message)
-        return ActionResult(action, Outcome.FAILED, action.id, _hint(action, exc))
-    except ReconcilerError as exc:
-        changed()  # the server may have acted
-        log.warning("%s %s: outcome unknown: %s", action.kind.value, action.name, exc.message)
-        return ActionResult(
-            action,
-            Outcome.UNKNOWN,
-            action.id,
-            f"{exc.message}; the outcome is unknown and is kept in the journal: "
-            "the next run checks before doing anything again",
-        )
-    changed()
-    applied_at = clock().astimezone(UTC).isoformat(timespec="seconds")
-    if action.kind is ActionKind.DELETE:
-        store.forget(action.name, journal_entry=entry)
-        return ActionResult(action, Outcome.OK, action.id, "deleted")
-    assert action.after is not None
-    schedule_id = action.id
-    if action.kind is ActionKind.CREATE:
-        assert answer is not None
-        schedule_id = int(answer["id"])
-    assert schedule_id is not None
-    if action.kind is ActionKind.RENAME and action.renamed_from is not None:
-        # Old record out, then the new one in with the journal entry closed. Killed in
-        # between, the open "rename" entry lets the next run record it again (refresh.py).
-        store.forget(action.renamed_from)
-    store.record(
-        RecordedSchedule(
-            name=action.name, id=schedule_id, payload=dict(action.after), applied_at=applied_at
-        ),
-        journal_entry=entry,
-    )
-    sent = body["nextInterval"] if body else None
-    rolled = (
-        f" (anchor {action.after['nextInterval']} has passed; sent next occurrence {sent})"
-        if sent is not None and sent != action.after["nextInterval"]
-        else ""
-    )
-    verb = "created" if action.kind is ActionKind.CREATE else "updated"
-    if action.kind is ActionKind.RENAME:
-        verb = f"renamed from {action.renamed_from!r}, kept"
-    return ActionResult(action, Outcome.OK, schedule_id, f"{verb} id {schedule_id}{rolled}")
+def _created_id(step: _Step, answer: dict[str, Any] | None) -> int | None:
+    """The id a create was given; an answer we cannot trust makes the outcome unknown."""
+    if step.kind is not ActionKind.CREATE:
+        return None
+    assert answer is not None
+    return schedule_id(answer.get("id"), "POST /schedule_executions")
+
+
+def _done_message(step: _Step, new_id: int) -> str:
+    old = step.action.renamed_from
+    verb = {"create": "created", "update": "updated", "rename": f"renamed from {old!r}, kept"}[
+        step.kind.value
+    ]
+    if step.action.kind is ActionKind.REPLACE:
+        verb = f"replaced (old id {step.action.id} deleted, created"
+        if old is not None:
+            verb = f"renamed from {old!r} and replaced (old id {step.action.id} deleted, created"
+        return f"{verb} id {new_id})" + _rolled(step)
+    return f"{verb} id {new_id}" + _rolled(step)
+
+
+def _rolled(step: _Step) -> str:
+    assert step.action.after is not None
+    sent = step.body["nextInterval"] if step.body else None
+    declared = step.action.after["nextInterval"]
+    if sent is None or sent == declared:
+        return ""
+    return f" (anchor {declared} has passed; sent next occurrence {sent})"
 
 
 def _hint(action: Action, exc: ApiError) -> str:
@@ -260,3 +365,111 @@ def _hint(action: Action, exc: ApiError) -> str:
             "(its id is in the Testsigma UI)"
         )
     return exc.message
+
+
+def apply_plan(
+    plan: Plan,
+    *,
+    client: ScheduleApi,
+    store: StateStore,
+    parallelism: int = 4,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    stop: threading.Event | None = None,
+    on_result: Callable[[ActionResult], None] | None = None,
+    reader: LiveReader | None = None,
+) -> ApplyReport:
+    """Send every changing action of `plan`; record each result; settle unknowns.
+
+    With `reader` (a server that lists schedules), what ends unknown is
+    resolved in this same apply (`settle_unknowns`); without it, it stays in
+    the journal for the next run.
+    """
+    stop = stop or threading.Event()
+    executor = Executor(
+        client=client,
+        store=store,
+        parallelism=parallelism,
+        clock=clock,
+        stop=stop,
+        on_result=on_result,
+        defer_unknown=reader is not None,
+    )
+    results = executor.run(list(plan.changing_actions))
+    if reader is not None:
+        results = settle_unknowns(results, executor=executor, reader=reader)
+        for result in results:
+            executor.tell(result)  # what a round settled, and what is still unknown
+    if executor.changed_anything:
+        store.bump_serial()  # and again at the end: a plan saved during the apply is stale
+    return ApplyReport(results=tuple(results), serial=store.serial, interrupted=stop.is_set())
+
+
+def settle_unknowns(
+    results: list[ActionResult], *, executor: Executor, reader: LiveReader
+) -> list[ActionResult]:
+    """Resolve unknown outcomes in bounded rounds: adopt, re-send, or keep unknown."""
+    for _ in range(SETTLE_ROUNDS):
+        unknown = [r for r in results if r.outcome is Outcome.UNKNOWN]
+        if not unknown or executor.stop.is_set():
+            break
+        settled = {id(r): r for r in results if r.outcome is not Outcome.UNKNOWN}
+        resend: list[Action] = []
+        creates = [r for r in unknown if _creates(r.action)]
+        found = reader.find_many({r.action.name for r in creates}, fresh=True) if creates else {}
+        owned = {rec.id for rec in executor.store.read_all().values()}
+        with executor.store.batch():
+            for result in unknown:
+                outcome = _settle_one(result, found, owned, executor)
+                if outcome is None:
+                    resend.append(result.action)
+                else:
+                    settled[id(result)] = outcome
+        again = executor.run(resend) if resend else []
+        results = [settled[id(r)] for r in results if id(r) in settled] + again
+    return results
+
+
+def _creates(action: Action) -> bool:
+    return action.kind in (ActionKind.CREATE, ActionKind.REPLACE)
+
+
+def _settle_one(
+    result: ActionResult,
+    found: dict[str, Found],
+    owned: set[int],
+    executor: Executor,
+) -> ActionResult | None:
+    """The settled result of one unknown, or None to send it again."""
+    store, action, entry = executor.store, result.action, result.entry
+    assert entry is not None
+    recorded_as = action.renamed_from or action.name
+    if not _creates(action) or (action.kind is ActionKind.REPLACE and store.get(recorded_as)):
+        store.journal_resolve(entry, detail="sent again (idempotent)")
+        return None
+    answer = found.get(action.name)
+    if answer is None or answer.ids is None:
+        return result  # cannot look: stays unknown, in the journal
+    fresh = [i for i in answer.ids if i not in owned]
+    if len(fresh) == 1:
+        executor._record(action, fresh[0], entry)
+        return replace(
+            result,
+            outcome=Outcome.OK,
+            id=fresh[0],
+            message=f"created id {fresh[0]} (the answer was lost; found by name)",
+        )
+    if fresh:
+        return result  # several: a person must choose (the next plan shows the conflict)
+    if result.status == 500:
+        detail = result.message.split("; the outcome is unknown")[0]
+        store.journal_outcome(entry, outcome="failed", detail=detail)
+        return replace(
+            result,
+            outcome=Outcome.FAILED,
+            message=f"{detail} (not created: no schedule of that name exists)",
+        )
+    store.journal_resolve(entry, detail="not created; sent again")
+    return None
+
+
+__all__ = ["ActionResult", "ApplyReport", "Cause", "Outcome", "apply_plan"]

@@ -18,7 +18,8 @@ from reconciler.app.fileio import write_atomically
 from reconciler.core.errors import ReconcilerError
 from reconciler.engine.export import Export, as_one_document, build_export
 from reconciler.render.export_yaml import render_document
-from reconciler.testsigma.errors import NotOfferedError
+from reconciler.testsigma.errors import BadResponseError, NotOfferedError
+from reconciler.testsigma.live import to_live
 
 
 class ExportReader(Protocol):
@@ -36,9 +37,16 @@ def read_export(client: ExportReader, *, match: str | None = None) -> Export:
             "this server does not list schedules (GET /schedule_executions answered 405/501), "
             "so there is nothing export can read"
         ) from None
-    if match is not None:
-        schedules = [s for s in schedules if fnmatch.fnmatchcase(str(s.get("name", "")), match)]
-    return build_export(schedules, client.list_test_plans())
+    live, unreadable = [], []
+    for raw in schedules:
+        try:
+            item = to_live(raw, "GET /schedule_executions")
+        except BadResponseError as exc:
+            unreadable.append(exc.message)  # reported by the command, never guessed
+            continue
+        if match is None or fnmatch.fnmatchcase(item.name, match):
+            live.append(item)
+    return build_export(live, client.list_test_plans(), unreadable=unreadable)
 
 
 def render_export(

@@ -14,17 +14,18 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from reconciler.app.account import Account
-from reconciler.app.refresh import NameLookup, ReadApi, name_conflicts, refresh, resolve_journal
-from reconciler.core.errors import InputError
+from reconciler.app.refresh import LiveReader, ReadApi, name_conflicts, resolve_journal
+from reconciler.core.errors import InputError, Problem
 from reconciler.core.model import DesiredSet, Plan, RecordedSchedule
 from reconciler.core.ports import StateStore
-from reconciler.engine.plan import compute_plan
+from reconciler.engine.plan import compute_plan, passed_once_problems
 from reconciler.engine.preflight import (
     check_account,
     describe_favourite,
     find_favourite,
-    resolve_test_plans,
+    resolve_test_plans_collecting,
     unresolved_test_plans,
+    with_test_plan_ids,
 )
 
 
@@ -47,6 +48,7 @@ def prepare_plan(
     parallelism: int = 4,
     write: bool = False,
     account: Account | None = None,
+    key_set: bool = False,
 ) -> Prepared:
     """Everything a plan needs, read once, and the plan itself.
 
@@ -54,29 +56,37 @@ def prepare_plan(
     names must exist, or InputError lists every one that does not — before
     anything is written.
     """
+    # Everything knowable before the reads is reported together: test plan names, the
+    # account's ids and favourites, and ONCE schedules whose time has passed.
     if account is not None:
-        desired = resolve_test_plans(desired, account.test_plans)
-        problems = check_account(desired, account.test_plans, account.saved_configs)
-        if any(p.severity == "error" for p in problems):
-            raise InputError(problems)
-    unresolved = unresolved_test_plans(desired)
-    if unresolved:
-        raise InputError(unresolved)
+        desired, problems = resolve_test_plans_collecting(desired, account.test_plans)
+        problems += check_account(
+            with_test_plan_ids(desired), account.test_plans, account.saved_configs
+        )
+    else:
+        problems = unresolved_test_plans(desired, key_set=key_set or client is not None)
+    in_scope = replace(
+        desired,
+        schedules=tuple(s for s in desired.schedules if targets is None or s.name in targets),
+    )
+    problems += passed_once_problems(in_scope, now=now, recorded=store.read_all().keys())
+    if any(p.severity == "error" for p in problems):
+        raise InputError(sorted(problems, key=_by_place))
     notes: list[str] = []
     # Name lookups read live schedules too: --no-refresh turns them off with the rest.
-    lookup = (
-        NameLookup(client, parallelism=parallelism) if client is not None and refresh_live else None
+    reader = (
+        LiveReader(client, parallelism=parallelism) if client is not None and refresh_live else None
     )
     applied_at = now.astimezone(UTC).isoformat(timespec="seconds")
-    journal = resolve_journal(store, lookup=lookup, applied_at=applied_at, write=write)
+    journal = resolve_journal(store, reader=reader, applied_at=applied_at, write=write)
     notes.extend(journal.messages)
     if write and journal.adopted:
         store.bump_serial()  # the state changed: plans saved before this are stale
     recorded = {**store.read_all(), **({} if write else journal.adopted)}
     scoped = {n: r for n, r in recorded.items() if targets is None or n in targets}
     live = None
-    if refresh_live and client is not None:
-        result = refresh(scoped, client=client, parallelism=parallelism)
+    if reader is not None:
+        result = reader.refresh(scoped)
         notes.extend(result.warnings)
         if result.reads_offered:
             live = result.live
@@ -90,15 +100,46 @@ def prepare_plan(
         )
     ]
     conflicts = (
-        name_conflicts(to_create, lookup=lookup, recorded=recorded) if lookup is not None else {}
+        name_conflicts(to_create, reader=reader, recorded=recorded) if reader is not None else {}
     )
     conflicts.update(journal.conflicts)
     plan = compute_plan(
         desired, recorded, now=now, prune=prune, targets=targets, live=live, conflicts=conflicts
     )
     if account is not None:
-        plan = replace(plan, details=favourite_details(plan, account))
-    return Prepared(plan=plan, recorded=recorded, notes=notes)
+        plan = replace(
+            plan,
+            details=favourite_details(plan, account),
+            test_plan_names=test_plan_names(plan, account),
+        )
+    skipped = {"live": live is None, "names": reader is None, "account": account is None}
+    unchecked = {check for check, was_skipped in skipped.items() if was_skipped}
+    offline = client is None and not key_set
+    return Prepared(
+        plan=replace(plan, unchecked=frozenset(unchecked), offline=offline),
+        recorded=recorded,
+        notes=notes,
+    )
+
+
+def test_plan_names(plan: Plan, account: Account) -> dict[int, str]:
+    """The name of each test plan the plan's actions use, by id (for reviewers)."""
+    used = {
+        payload.get("executionId")
+        for action in plan.actions
+        for payload in (action.before, action.after)
+        if payload
+    }
+    return {
+        int(tp["id"]): str(tp["name"])
+        for tp in account.test_plans
+        if tp.get("id") in used and isinstance(tp.get("name"), str)
+    }
+
+
+def _by_place(problem: Problem) -> tuple[str, int, int]:
+    where = problem.location
+    return (where.file, where.line or 0, where.column or 0)
 
 
 def favourite_details(plan: Plan, account: Account) -> dict[str, str]:

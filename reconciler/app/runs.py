@@ -375,3 +375,15 @@ def write_run_ids(path: Path | str, ids: Iterable[int]) -> Path:
     """Write run ids to `path`, one per line, atomically (for later CI steps)."""
     write_atomically(Path(path), "".join(f"{run_id}\n" for run_id in ids))
     return Path(path)
+
+
+def ad_hoc_flag_locations(body: Mapping[str, Any]) -> dict[str, Location]:
+    """Where each part of an ad hoc run came from: the flag a problem should name."""
+    config = body.get("executionConfig") or {}
+    flag = "--config-name" if "name" in config else "--config-id"
+    return {
+        "executionId": Location("--execution-id"),
+        "executionConfig": Location(flag),
+        "executionConfig.name": Location("--config-name"),
+        "executionConfig.id": Location("--config-id"),
+    }

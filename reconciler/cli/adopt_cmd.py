@@ -13,6 +13,7 @@ from reconciler.cli.common import (
     CaBundleOpt,
     StateOpt,
     app,
+    err,
     guard,
     info,
     load_desired_from,
@@ -105,9 +106,11 @@ def _import_one(
     ca_bundle: Path | None,
     lock_timeout: float,
 ) -> None:
+    from reconciler.app.account import AccountCache
     from reconciler.app.adopt import adopt_one
     from reconciler.app.prepare import prepare_plan
     from reconciler.app.settings import now
+    from reconciler.core.model import DesiredSet
 
     desired = load_desired_from(paths) if paths else None
     declared = desired.schedule_named(name) if desired else None
@@ -126,9 +129,9 @@ def _import_one(
                 lock_timeout=lock_timeout,
             )
             info(f"Imported schedule {schedule_id} as {name!r}.")
-            if live.get("name") != name:
+            if live.name != name:
                 info(
-                    f"Note: it is named {live.get('name')!r} in Testsigma; the next apply "
+                    f"Note: it is named {live.name!r} in Testsigma; the next apply "
                     f"renames it to {name!r}."
                 )
             if desired is not None and declared is not None:
@@ -136,15 +139,22 @@ def _import_one(
                     "Testsigma does not report timezone or executionConfig, so the next apply "
                     "sends the full declared body once."
                 )
-                prepared = prepare_plan(
-                    desired,
-                    store,
-                    client=client,
-                    refresh_live=True,
-                    now=now(),
-                    targets=frozenset({name}),
-                )
-                out(render_plan(prepared.plan, "text"))
+                # Only the adopted schedule: other entries' problems are not this command's.
+                # The import is done: a preview that cannot be made is a warning, not a failure.
+                try:
+                    prepared = prepare_plan(
+                        DesiredSet(schedules=(declared,)),
+                        store,
+                        client=client,
+                        refresh_live=True,
+                        now=now(),
+                        targets=frozenset({name}),
+                        account=AccountCache(client).fetch() if declared.test_plan else None,
+                    )
+                except ReconcilerError as exc:
+                    err(f"Warning: imported, but the plan for it cannot be shown: {exc.message}")
+                else:
+                    out(render_plan(prepared.plan, "text"))
     finally:
         store.close()
 

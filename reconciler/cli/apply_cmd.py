@@ -17,6 +17,7 @@ from reconciler.cli.common import (
     CaBundleOpt,
     ConnectTimeoutOpt,
     FormatOpt,
+    Options,
     ParallelismOpt,
     PruneOpt,
     ReadTimeoutOpt,
@@ -45,6 +46,7 @@ from reconciler.cli.plan_cmd import (
     show_plan,
 )
 from reconciler.core.errors import EXIT_ERROR, ReconcilerError, UnsafeError
+from reconciler.render.words import reason
 
 if TYPE_CHECKING:
     from reconciler.app.apply import ApplyReport
@@ -91,7 +93,8 @@ def apply(
     """Plan, show the plan, ask, then apply it against Testsigma.
 
     Each action is recorded in the state the moment it succeeds. Without a
-    terminal, --auto-approve is required.
+    terminal, --auto-approve is required; a saved plan (--plan FILE) is already
+    approved: it applies without asking.
 
     Examples:
 
@@ -99,7 +102,7 @@ def apply(
 
       reconciler apply schedules/ --prune
 
-      reconciler apply --plan plan.json --auto-approve
+      reconciler apply --plan plan.json
     """
     from reconciler.app.settings import connection
 
@@ -109,6 +112,8 @@ def apply(
     conn = connection(api_url, api_key_file)
     conn.require_key()
     desired = load_desired_from(paths) if paths else None
+    # Applying a saved plan is the approval (as in Terraform): it was reviewed when saved.
+    auto_approve = auto_approve or plan_file is not None
     if not auto_approve and not sys.stdin.isatty():
         raise ReconcilerError(
             "apply asks for confirmation, but there is no terminal: pass --auto-approve "
@@ -142,7 +147,8 @@ def apply(
                     preflight=preflight,
                 )
                 result, recorded_count = prepared.plan, len(prepared.recorded)
-            if fmt != "json":
+            # --quiet: only errors and results, unless the plan is needed to answer a prompt.
+            if fmt != "json" and not (Options.quiet and auto_approve):
                 show_plan(result, fmt)
             problems = check_safety(
                 result,
@@ -154,7 +160,7 @@ def apply(
             if problems:
                 raise UnsafeError("refusing to apply: " + "; ".join(problems))
             for conflict in result.conflicts:
-                info(f"✗ conflict {conflict.name}: {conflict.reason}")
+                info(f"✗ conflict {conflict.name}: {reason(conflict)}")
             if not result.has_changes:
                 if fmt == "json":
                     out(_result_json(result, None, serial=store.serial))
@@ -174,7 +180,8 @@ def apply(
                 store=store,
                 client=client,
                 parallelism=parallelism,
-                quiet_lines=fmt == "json",
+                fmt=fmt,
+                settle=refresh is not False,
             )
             if fmt == "json":
                 out(_result_json(result, report, serial=report.serial))
@@ -211,7 +218,7 @@ def _result_json(plan_: Plan, report: ApplyReport | None, *, serial: int) -> str
             o: sum(1 for r in results if r["outcome"] == o)
             for o in ("ok", "failed", "unknown", "skipped")
         },
-        "conflicts": [{"name": a.name, "reason": a.reason} for a in plan_.conflicts],
+        "conflicts": [{"name": a.name, "reason": reason(a)} for a in plan_.conflicts],
         "interrupted": bool(report and report.interrupted),
         "serial": serial,
     }
@@ -249,28 +256,35 @@ def _execute(
     store: StateStore,
     client: TestsigmaClient,
     parallelism: int,
-    quiet_lines: bool = False,
+    fmt: str = "text",
+    settle: bool = True,
 ) -> ApplyReport:
+    """Apply, printing each result as it comes (text), or all at the end (markdown, json)."""
     import signal
 
     from reconciler.app.apply import ActionResult, Outcome, apply_plan
+    from reconciler.app.refresh import LiveReader
     from reconciler.app.settings import now
+    from reconciler.render.results import ResultRow, result_line, results_markdown
 
     stop = threading.Event()
-    marks = {"ok": "✓", "failed": "✗", "unknown": "?", "skipped": "-"}
-
+    rows: list[ResultRow] = []
     progress = ApplyProgress(total=len(plan_.changing_actions))
 
     def show(result: ActionResult) -> None:
         progress.advance()
-        line = (
-            f"{marks[result.outcome.value]} {result.action.kind.value} {result.action.name}: "
-            f"{result.message}"
+        row = ResultRow(
+            result.outcome.value,
+            result.action.kind.value,
+            result.action.name,
+            result.id,
+            result.message,
         )
-        if quiet_lines:
-            info(line)
-        else:
-            out(line)
+        rows.append(row)
+        if fmt == "json":
+            info(result_line(row))
+        elif fmt == "text":
+            out(result_line(row))
 
     def on_signal(signum: int, _frame: object) -> None:
         if not stop.is_set():
@@ -294,15 +308,20 @@ def _execute(
                 clock=now,
                 stop=stop,
                 on_result=show,
+                reader=LiveReader(client, parallelism=parallelism) if settle else None,
             )
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    (info if quiet_lines else out)(
+    summary = (
         f"Apply: {report.count(Outcome.OK)} succeeded, {report.count(Outcome.FAILED)} failed, "
         f"{report.count(Outcome.UNKNOWN)} unknown, {report.count(Outcome.SKIPPED)} not started. "
         f"State serial {report.serial}."
     )
+    if fmt == "markdown":
+        out(results_markdown(rows, summary=summary))
+    else:
+        (info if fmt == "json" else out)(summary)
     if report.interrupted:
         info("Interrupted: the actions marked '-' were not started; run apply again to finish.")
     return report

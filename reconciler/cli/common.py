@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from typer._click.core import Context  # Typer vendors its own click
+from typer._click.exceptions import UsageError
+from typer.core import TyperGroup
 
 from reconciler import __version__
 from reconciler.core.errors import EXIT_ERROR, ReconcilerError
@@ -25,8 +28,58 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
+#: The global flags, accepted anywhere on the line (`reconciler apply x/ -v`).
+GLOBAL_FLAGS = frozenset({"-v", "--verbose", "-q", "--quiet"})
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """`args` with the global flags moved to the front, where the top-level group reads them.
+
+    Only whole tokens before a `--` move; everything else keeps its order.
+    """
+    try:
+        end = args.index("--")
+    except ValueError:
+        end = len(args)
+    flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    rest = [a for a in args[:end] if a not in GLOBAL_FLAGS]
+    return flags + rest + args[end:]
+
+
+class ReconcilerGroup(TyperGroup):
+    """The top-level group: global flags anywhere, and usage errors exit 1, not click's 2.
+
+    Exit code 2 means "changes pending" under `plan --detailed-exitcode`: a mistyped
+    flag in CI must never read as success (SPEC §5: usage errors are errors).
+    """
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_flags(args))
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Context | None = None,
+        **extra: Any,
+    ) -> Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as exc:
+            exc.exit_code = EXIT_ERROR
+            raise
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            exc.exit_code = EXIT_ERROR
+            raise
+
+
 app = typer.Typer(
     name="reconciler",
+    cls=ReconcilerGroup,
     help="GitOps for Testsigma scheduled partial test runs: declare schedules in YAML, "
     "plan, apply.",
     no_args_is_help=True,

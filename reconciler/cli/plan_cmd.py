@@ -86,8 +86,14 @@ def validate(
 
     Example: reconciler validate schedules/
     """
+    from reconciler.app.settings import now
+    from reconciler.engine.plan import passed_once_problems
+
     desired = load_desired_from(paths)
-    info(f"OK: {len(desired.schedules)} schedule(s) and {len(desired.runs)} run(s) are valid.")
+    # The clock is all this check needs; whether the schedule was applied is the state's.
+    for warning in passed_once_problems(desired, now=now()):
+        info(str(warning))
+    out(f"OK: {len(desired.schedules)} schedule(s) and {len(desired.runs)} run(s) are valid.")
 
 
 def prepare(
@@ -101,6 +107,7 @@ def prepare(
     parallelism: int,
     write: bool,
     preflight: bool,
+    key_set: bool = False,
 ) -> Prepared:
     from reconciler.app.account import AccountCache
     from reconciler.app.prepare import prepare_plan
@@ -120,9 +127,13 @@ def prepare(
         parallelism=parallelism,
         write=write,
         account=account,
+        key_set=key_set,
     )
     for note in prepared.notes:
         info(f"Note: {note}")
+    for warning in prepared.plan.warnings:
+        if warning not in desired.warnings:  # the planner's own (a likely rename), once
+            info(str(warning))
     return prepared
 
 
@@ -217,6 +228,7 @@ def plan(
             parallelism=parallelism,
             write=False,
             preflight=preflight,
+            key_set=bool(conn.api_key),
         )
         lineage, serial = store.lineage, store.serial
     finally:

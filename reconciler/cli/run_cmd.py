@@ -223,6 +223,7 @@ def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> lis
     from dataclasses import replace
 
     from reconciler.app.account import AccountCache
+    from reconciler.app.runs import ad_hoc_flag_locations
     from reconciler.core.errors import InputError, Location
     from reconciler.core.model import DesiredRun, DesiredSet
     from reconciler.engine.preflight import check_account, resolve_test_plans
@@ -235,7 +236,10 @@ def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> lis
         runs=tuple(
             r.declared
             or DesiredRun(
-                name=r.name or "ad hoc run", body=r.body, location=Location("--execution-id")
+                name=r.name or "ad hoc run",
+                body=r.body,
+                location=Location("--execution-id"),
+                field_locations=ad_hoc_flag_locations(r.body),
             )
             for r in requests
         )
@@ -361,7 +365,5 @@ def _report(outcomes: list[RunOutcome], fmt: str) -> None:
         return
     width = max(len(o.handle.label) for o in outcomes)
     for outcome in outcomes:
-        line = f"{outcome.handle.label.ljust(width)}  {outcome.state.value:<12}  {outcome.summary}"
-        if outcome.state.value == "TIMED_OUT":
-            line += f" (still running in Testsigma: run id {outcome.handle.id})"
-        out(line)
+        # A timed-out run's summary already says it was left running, and where.
+        out(f"{outcome.handle.label.ljust(width)}  {outcome.state.value:<12}  {outcome.summary}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -19,10 +20,29 @@ from reconciler.cli.common import (
 from reconciler.core.errors import ReconcilerError
 
 
+def _not_recorded(name: str, records: Mapping[str, object]) -> str:
+    from reconciler.spec.messages import suggest
+
+    hint = suggest(name, sorted(records))
+    return f"no schedule named {name!r} is recorded" + (
+        f"; did you mean {hint!r}?" if hint else " (`reconciler state list` lists them)"
+    )
+
+
 @state_app.command("list")
 @guard
-def state_list(state: StateOpt = None) -> None:
-    """List the recorded schedules: name, Testsigma id, last applied."""
+def state_list(
+    state: StateOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="Output: text or json.")
+    ] = "text",
+) -> None:
+    """List the recorded schedules: name, Testsigma id, last applied.
+
+    Example: reconciler state list --format json
+    """
+    if fmt not in ("text", "json"):
+        raise ReconcilerError(f"--format must be text or json, not {fmt!r}")
     store = open_state(state)
     try:
         records = store.read_all()
@@ -30,9 +50,20 @@ def state_list(state: StateOpt = None) -> None:
             f"State {store.url}: lineage {store.lineage}, serial {store.serial}, "
             f"{len(records)} schedule(s)"
         )
-        for name in sorted(records):
-            rec = records[name]
-            out(f"{rec.name}\t{rec.id}\t{rec.applied_at}")
+        rows = [records[name] for name in sorted(records)]
+        if fmt == "json":
+            out(
+                json.dumps(
+                    [{"name": r.name, "id": r.id, "applied_at": r.applied_at} for r in rows],
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
+        elif rows:
+            # The header goes with the summary on stderr: stdout stays one record per line.
+            info("NAME\tID\tAPPLIED AT")
+            for rec in rows:
+                out(f"{rec.name}\t{rec.id}\t{rec.applied_at}")
         for entry in store.journal_unresolved():
             info(
                 f"Unresolved: journal entry {entry.id}: {entry.action} {entry.name!r} "
@@ -49,10 +80,10 @@ def state_show(name: str, state: StateOpt = None) -> None:
     store = open_state(state)
     try:
         rec = store.get(name)
+        if rec is None:
+            raise ReconcilerError(_not_recorded(name, store.read_all()))
     finally:
         store.close()
-    if rec is None:
-        raise ReconcilerError(f"no schedule named {name!r} is recorded")
     out(
         json.dumps(
             {
@@ -75,7 +106,7 @@ def state_rm(name: str, state: StateOpt = None) -> None:
     try:
         with store.lock(operation="state rm"):
             if not store.forget(name):
-                raise ReconcilerError(f"no schedule named {name!r} is recorded")
+                raise ReconcilerError(_not_recorded(name, store.read_all()))
             store.bump_serial()
     finally:
         store.close()

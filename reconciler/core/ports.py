@@ -106,6 +106,14 @@ class StateStore(Protocol):
         """
         ...
 
+    def batch(self) -> AbstractContextManager[None]:
+        """Group every write of the block into one transaction (one commit).
+
+        The apply executor writes a wave of journal intents, or the results that
+        arrived together, as one batch: fsyncs grow with waves, not actions.
+        """
+        ...
+
     def bump_serial(self) -> int:
         """Add one to the serial (once per apply that changed something); returns it."""
         ...

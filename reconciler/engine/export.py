@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from reconciler.engine.drift import live_epoch_ms
+from reconciler.core.model import LiveSchedule
 
 #: What the server does not return, in the order the comments name them.
 NOT_RETURNED: tuple[str, ...] = ("timezone", "executionConfig")
@@ -82,40 +82,46 @@ def instant_text(ms: int) -> str:
 
 
 def build_export(
-    live: Iterable[Mapping[str, Any]], test_plans: Sequence[Mapping[str, Any]]
+    live: Iterable[LiveSchedule],
+    test_plans: Sequence[Mapping[str, Any]],
+    *,
+    unreadable: Iterable[str] = (),
 ) -> Export:
-    """The documents for `live` schedules, one per test plan, files named after the plans."""
+    """The documents for `live` schedules, one per test plan, files named after the plans.
+
+    `unreadable` lists what the adapter could not translate (reported, not exported).
+    """
     plan_names = {int(p["id"]): str(p.get("name") or "") for p in test_plans if _is_id(p.get("id"))}
-    by_name: dict[str, list[Mapping[str, Any]]] = {}
-    unreadable: list[str] = []
+    by_name: dict[str, list[LiveSchedule]] = {}
+    skipped = list(unreadable)
     for item in live:
-        name = item.get("name")
-        if not _is_id(item.get("id")) or not isinstance(name, str) or not name.strip():
-            unreadable.append(f"id {item.get('id')!r}: no usable id or name")
+        if not item.name.strip():
+            skipped.append(f"id {item.id}: no usable name")
             continue
-        if live_epoch_ms(item) is None or not _is_id(item.get("executionId")):
-            unreadable.append(f"id {item['id']} ({name!r}): no nextInterval or executionId")
+        if item.next_ms is None or item.execution_id is None or item.schedule_type is None:
+            skipped.append(
+                f"id {item.id} ({item.name!r}): no nextInterval, executionId or scheduleType"
+            )
             continue
-        by_name.setdefault(name, []).append(item)
+        by_name.setdefault(item.name, []).append(item)
     groups: dict[int, list[ExportedSchedule]] = {}
     for name in sorted(by_name):
-        items = sorted(by_name[name], key=lambda i: int(i["id"]))
+        items = sorted(by_name[name], key=lambda i: i.id)
         first = items[0]
-        plan_id = int(first["executionId"])
-        plan = plan_names.get(plan_id, "")
-        groups.setdefault(plan_id, []).append(
+        assert first.execution_id is not None
+        groups.setdefault(first.execution_id, []).append(
             ExportedSchedule(
-                id=int(first["id"]),
-                entry=_entry(name, first),
-                test_plan=plan,
-                same_name=tuple(int(i["id"]) for i in items[1:]),
+                id=first.id,
+                entry=_entry(first),
+                test_plan=plan_names.get(first.execution_id, ""),
+                same_name=tuple(i.id for i in items[1:]),
             )
         )
     files = [
         _file(_filename(plan_id, plan_names, taken=plan_names), _title(plan_id, plan_names), items)
         for plan_id, items in sorted(groups.items())
     ]
-    return Export(files=tuple(files), unreadable=tuple(unreadable))
+    return Export(files=tuple(files), unreadable=tuple(skipped))
 
 
 def as_one_document(export: Export) -> ExportedFile:
@@ -130,20 +136,18 @@ def as_one_document(export: Export) -> ExportedFile:
     return _file("-", "every test plan", sorted(plain, key=lambda s: order[s.id]))
 
 
-def _entry(name: str, item: Mapping[str, Any]) -> dict[str, Any]:
-    ms = live_epoch_ms(item)
-    assert ms is not None
+def _entry(item: LiveSchedule) -> dict[str, Any]:
+    assert item.next_ms is not None
     entry: dict[str, Any] = {
-        "name": name,
-        "executionId": int(item["executionId"]),
-        "scheduleType": str(item.get("scheduleType")),
-        "nextInterval": instant_text(ms),
+        "name": item.name,
+        "executionId": item.execution_id,
+        "scheduleType": item.schedule_type,
+        "nextInterval": instant_text(item.next_ms),
         "timezone": "UTC",
-        "status": str(item.get("status") or "ACTIVE"),
+        "status": item.status or "ACTIVE",
     }
-    comments = item.get("comments")
-    if isinstance(comments, str) and comments:
-        entry["comments"] = comments
+    if item.comments:
+        entry["comments"] = item.comments
     return entry
 
 

@@ -17,9 +17,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.core.errors import Location, ReconcilerError, UnsafeError
-from reconciler.core.model import Action, ActionKind, DesiredSet, FieldChange, Plan
+from reconciler.core.model import (
+    Action,
+    ActionKind,
+    Cause,
+    Conflict,
+    DesiredSet,
+    FieldChange,
+    Plan,
+)
 
-PLANFILE_VERSION = 1
+PLANFILE_VERSION = 2  # 2: actions carry causes, not sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +114,37 @@ def _action(action: Action) -> dict[str, Any]:
         "after": dict(action.after) if action.after is not None else None,
         "changes": [[c.field, c.before, c.after] for c in action.changes],
         "drift": [[c.field, c.before, c.after] for c in action.drift],
-        "reason": action.reason,
+        "cause": action.cause.value,
+        "conflict": _conflict(action.conflict),
+        "previous_id": action.previous_id,
+        "behind_seconds": action.behind_seconds,
         "location": str(action.location) if action.location else None,
         "renamed_from": action.renamed_from,
     }
+
+
+def _conflict(conflict: Conflict | None) -> dict[str, Any] | None:
+    if conflict is None:
+        return None
+    return {
+        "cause": conflict.cause.value,
+        "ids": list(conflict.ids),
+        "entry_id": conflict.entry_id,
+        "started_at": conflict.started_at,
+        "detail": conflict.detail,
+    }
+
+
+def _read_conflict(data: Mapping[str, Any] | None) -> Conflict | None:
+    if data is None:
+        return None
+    return Conflict(
+        cause=Cause(data["cause"]),
+        ids=tuple(int(i) for i in data["ids"]),
+        entry_id=data["entry_id"],
+        started_at=data["started_at"],
+        detail=str(data["detail"]),
+    )
 
 
 def _read_action(data: Mapping[str, Any]) -> Action:
@@ -121,7 +156,10 @@ def _read_action(data: Mapping[str, Any]) -> Action:
         after=data["after"],
         changes=tuple(FieldChange(*c) for c in data["changes"]),
         drift=tuple(FieldChange(*c) for c in data["drift"]),
-        reason=str(data["reason"]),
+        cause=Cause(data["cause"]),
+        conflict=_read_conflict(data["conflict"]),
+        previous_id=data["previous_id"],
+        behind_seconds=data["behind_seconds"],
         location=Location(str(data["location"])) if data["location"] else None,
         renamed_from=None if data.get("renamed_from") is None else str(data["renamed_from"]),
     )

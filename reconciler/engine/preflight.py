@@ -336,6 +336,16 @@ def _clip(text: str, limit: int = 80) -> str:
 
 def resolve_test_plans(desired: DesiredSet, test_plans: Sequence[Mapping[str, Any]]) -> DesiredSet:
     """Replace every `testPlan` name by its `executionId`; InputError names every failure."""
+    resolved, problems = resolve_test_plans_collecting(desired, test_plans)
+    if problems:
+        raise InputError(problems)
+    return resolved
+
+
+def resolve_test_plans_collecting(
+    desired: DesiredSet, test_plans: Sequence[Mapping[str, Any]]
+) -> tuple[DesiredSet, list[Problem]]:
+    """Replace each `testPlan` name that resolves; the others stay, with their problems."""
     problems: list[Problem] = []
     schedules = []
     for schedule in desired.schedules:
@@ -353,13 +363,24 @@ def resolve_test_plans(desired: DesiredSet, test_plans: Sequence[Mapping[str, An
         if plan_id is not None:
             run = replace(run, body={"executionId": plan_id, **run.body})
         runs.append(run)
-    if problems:
-        raise InputError(problems)
-    return replace(desired, schedules=tuple(schedules), runs=tuple(runs))
+    return replace(desired, schedules=tuple(schedules), runs=tuple(runs)), problems
 
 
-def unresolved_test_plans(desired: DesiredSet) -> list[Problem]:
-    """A problem for each `testPlan` name that was not resolved (no account to ask)."""
+def with_test_plan_ids(desired: DesiredSet) -> DesiredSet:
+    """Only the entries that name their test plan by id (resolved or as written)."""
+    return replace(
+        desired,
+        schedules=tuple(s for s in desired.schedules if "executionId" in s.payload),
+        runs=tuple(r for r in desired.runs if "executionId" in r.body),
+    )
+
+
+def unresolved_test_plans(desired: DesiredSet, *, key_set: bool = False) -> list[Problem]:
+    """One problem per unresolved `testPlan` (no account was read), where it is written.
+
+    A name merged into many schedules from one anchor is one problem, not one per schedule.
+    `key_set` says why the account was not read, so the message names what is missing.
+    """
     pending = [
         (s.location_of("testPlan"), s.test_plan)
         for s in desired.schedules
@@ -369,13 +390,21 @@ def unresolved_test_plans(desired: DesiredSet) -> list[Problem]:
         for r in desired.runs
         if r.test_plan is not None and "executionId" not in r.body
     ]
+    uses: dict[tuple[Location, str], int] = {}
+    for where, name in pending:
+        uses[(where, name)] = uses.get((where, name), 0) + 1
+    needed = (
+        "the preflight reads it: leave preflight on (drop --no-preflight)"
+        if key_set
+        else "that needs an API key: set TESTSIGMA_API_KEY (or --api-key-file)"
+    )
     return [
         Problem(
             where,
-            f"testPlan {name!r} is resolved to its id against the account: set "
-            "TESTSIGMA_API_KEY and leave preflight on (or write executionId instead)",
+            f"testPlan {name!r} is resolved to its id against the account, and {needed}; "
+            "or write executionId instead" + (f" (used by {count} entries)" if count > 1 else ""),
         )
-        for where, name in pending
+        for (where, name), count in uses.items()
     ]
 
 

@@ -179,6 +179,13 @@ def _value_location(
     return None
 
 
+def _own_or_default(spec: ScheduleSpec | RunSpec, defaults: Defaults, name: str) -> Any:
+    """The item's own value when it wrote the key (an explicit null removes the default)."""
+    if name in spec.model_fields_set:
+        return getattr(spec, name)
+    return getattr(defaults, name)
+
+
 @dataclass(frozen=True, slots=True)
 class _File:
     """One validated document and what checking its schedules and runs needs."""
@@ -193,13 +200,18 @@ class _File:
     ) -> tuple[str, Anchor] | None:
         """Check the zone and the time of a schedule: (timezone as written, anchor)."""
         defaults = self.document.defaults
-        timezone = item.get("timezone")
-        if timezone is None:
+        if "timezone" in item:  # an explicit null removes the default
+            timezone = item["timezone"]
+            if timezone is not None and not isinstance(timezone, str):
+                return None  # reported by validation
+        else:
             timezone = defaults.timezone if defaults else None
-        elif not isinstance(timezone, str):
-            return None  # reported by validation
         if timezone is None:
-            if self.document.defaults_ok:
+            if "timezone" in item:
+                self.found.report(
+                    location, "`timezone: null` removes the default, but a schedule needs one"
+                )
+            elif self.document.defaults_ok:
                 self.found.report(
                     location, "`timezone` is required: set it here or under `defaults`"
                 )
@@ -229,8 +241,8 @@ class _File:
             return
         timezone, anchor = checked
         defaults = self.document.defaults or _NO_DEFAULTS
-        config = spec.execution_config or defaults.execution_config
-        comments = spec.comments if spec.comments is not None else defaults.comments
+        config = _own_or_default(spec, defaults, "execution_config")
+        comments = _own_or_default(spec, defaults, "comments")
         payload: dict[str, Any] = {"name": spec.name}
         if spec.execution_id is not None:
             payload["executionId"] = spec.execution_id
@@ -239,7 +251,7 @@ class _File:
         payload["scheduleType"] = spec.schedule_type
         payload["nextInterval"] = format_api(anchor.wall)
         payload["timezone"] = timezone
-        payload["status"] = spec.status or defaults.status or "ACTIVE"
+        payload["status"] = _own_or_default(spec, defaults, "status") or "ACTIVE"
         if comments is not None:
             payload["comments"] = comments
         self.found.schedules.append(
@@ -266,7 +278,7 @@ class _File:
         body: dict[str, Any] = {}
         if spec.execution_id is not None:
             body["executionId"] = spec.execution_id
-        config = spec.execution_config or defaults.execution_config
+        config = _own_or_default(spec, defaults, "execution_config")
         if config is not None:
             body["executionConfig"] = config.payload()
         if spec.environment_id is not None:

@@ -140,7 +140,8 @@ def _unknown_key(key: str, loc: Sequence[str | int]) -> str:
     hint = suggest(key, allowed)
     if hint is not None:
         return f"{message}; did you mean `{hint}`?"
-    return f"{message}; expected one of: {', '.join(allowed)}"
+    extensions = " (or a key starting with `x-`, to hold anchors)" if context is None else ""
+    return f"{message}; expected one of: {', '.join(allowed)}{extensions}"
 
 
 def _message(error: ErrorDetails, field: str) -> str:

@@ -121,7 +121,10 @@ class ExecutionConfigRef(_Strict):
         if self.name is not None and self.id is not None:
             raise ValueError("give exactly one of `name` or `id`, not both")
         if self.name is None and self.id is None:
-            raise ValueError("give the `name` or the `id` of the saved favourite")
+            raise ValueError(
+                "give the `name` or the `id` of the saved favourite; for a full run "
+                "(no favourite, even when `defaults` names one) write `executionConfig: null`"
+            )
         return self
 
     def payload(self) -> dict[str, Any]:
@@ -160,7 +163,8 @@ def _execution_config_field(**kwargs: Any) -> Any:
         **kwargs,
         title="Execution config",
         description="The saved favourite that narrows the test plan to a partial run: "
-        "exactly one of `name` or `id`. Without it the whole test plan runs.",
+        "exactly one of `name` or `id`. Without it the whole test plan runs; an explicit "
+        "null on a schedule or run removes the one `defaults` names.",
         examples=[{"name": "fav_config_name"}, {"id": 42}],
     )
 
@@ -188,7 +192,8 @@ def _comments_field(**kwargs: Any) -> Any:
     return Field(
         **kwargs,
         title="Comments",
-        description="Free text stored with the schedule in Testsigma.",
+        description="Free text stored with the schedule in Testsigma. An explicit null on a "
+        "schedule removes the one `defaults` gives.",
         examples=["owned by team checkout"],
     )
 
@@ -314,6 +319,10 @@ class RunSpec(_Strict):
         return _one_plan_reference(self)  # type: ignore[no-any-return]
 
 
+#: Top-level keys starting with this are free: places to define YAML anchors (as docker-compose).
+EXTENSION_PREFIX = "x-"
+
+
 class MovedSpec(_Strict):
     """A rename: the schedule recorded as `from` is now declared as `to` (one PUT, id kept)."""
 
@@ -338,11 +347,20 @@ class MovedSpec(_Strict):
 
 
 class Document(_Strict):
-    """One YAML file: optional `version` and `defaults`, and `schedules` and/or `runs`."""
+    """One YAML file: optional `version` and `defaults`, and `schedules` and/or `runs`.
+
+    Top-level keys starting with `x-` are ignored: they hold anchors (`x-nightly: &nightly`)
+    that schedules merge in with `<<: *nightly`.
+    """
 
     model_config = ConfigDict(
         title="testsigma-reconciler file (version 1)",
         json_schema_extra={
+            "patternProperties": {
+                f"^{EXTENSION_PREFIX}": {
+                    "description": "Free: a place for YAML anchors; ignored otherwise."
+                }
+            },
             "examples": [
                 {
                     "version": 1,
@@ -356,7 +374,7 @@ class Document(_Strict):
                         }
                     ],
                 }
-            ]
+            ],
         },
     )
 
@@ -370,7 +388,8 @@ class Document(_Strict):
         default=None,
         title="Defaults",
         description="Values merged into every schedule and run of this file: timezone, "
-        "status, executionConfig, comments. A schedule's own value wins.",
+        "status, executionConfig, comments. A schedule's own value wins; its explicit null "
+        "removes the default.",
         examples=[{"timezone": "Asia/Kolkata", "status": "ACTIVE"}],
     )
     schedules: list[ScheduleSpec] | None = Field(
@@ -410,3 +429,14 @@ class Document(_Strict):
             ]
         ],
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_extensions(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {
+                k: v
+                for k, v in data.items()
+                if not (isinstance(k, str) and k.startswith(EXTENSION_PREFIX))
+            }
+        return data

@@ -144,6 +144,7 @@ class PostgresStore:
         self._key = advisory_key(f"workspace:{workspace}")
         unsigned = self._key & 0xFFFFFFFFFFFFFFFF
         self._key_parts = (unsigned >> 32, unsigned & 0xFFFFFFFF)
+        self._batching = False
         self._conn = self._connect()
 
     @classmethod
@@ -174,10 +175,28 @@ class PostgresStore:
         return StateError(f"the state database {self._url} failed: {exc}")
 
     def _write(self, body: Callable[[psycopg.Connection[tuple[Any, ...]]], T]) -> T:
-        """Run `body` in one transaction."""
+        """Run `body` in one transaction (inside `batch()`, in the batch's transaction)."""
         try:
+            if self._batching:
+                return body(self._conn)
             with self._conn.transaction():
                 return body(self._conn)
+        except psycopg.Error as exc:
+            raise self._fail(exc) from exc
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every write of the block in one transaction: one commit (group commit)."""
+        if self._batching:
+            yield
+            return
+        try:
+            with self._conn.transaction():
+                self._batching = True
+                try:
+                    yield
+                finally:
+                    self._batching = False
         except psycopg.Error as exc:
             raise self._fail(exc) from exc
 

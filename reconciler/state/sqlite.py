@@ -140,6 +140,7 @@ class SqliteStore:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self._path = path
         self._conn = conn
+        self._batching = False
 
     @classmethod
     def open(cls, path: Path) -> SqliteStore:
@@ -199,8 +200,13 @@ class SqliteStore:
     # -- plumbing ---------------------------------------------------------------------------
 
     def _write(self, body: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `body` in one write transaction (taken at once: BEGIN IMMEDIATE)."""
+        """Run `body` in one write transaction (taken at once: BEGIN IMMEDIATE).
+
+        Inside `batch()` the body joins the batch's transaction instead.
+        """
         conn = self._conn
+        if self._batching:
+            return body(conn)
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -212,6 +218,26 @@ class SqliteStore:
             conn.execute("ROLLBACK")
             raise
         return result
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every write of the block in one transaction: one commit, one fsync (group commit)."""
+        if self._batching:
+            yield
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot write the state {self._path}: {exc}") from exc
+        self._batching = True
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._batching = False
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self._conn.execute(sql, params).fetchone()

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from reconciler.core.model import LiveSchedule
 from reconciler.engine.export import as_one_document, build_export, instant_text, slug
 
 PLANS = [{"id": 1, "name": "Checkout / EU"}, {"id": 2, "name": "Smoke"}, {"id": 3, "name": "Smoke"}]
 
 
-def live(ident: int, name: str, plan: int = 1, **over: Any) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "id": ident,
-        "name": name,
-        "executionId": plan,
-        "scheduleType": "DAILY",
-        "nextInterval": 1_804_000_000_000 + ident,
-        "status": "ACTIVE",
-        "comments": None,
-    }
-    item.update(over)
-    return item
+def live(ident: int, name: str, plan: int = 1, **over: Any) -> LiveSchedule:
+    item = LiveSchedule(
+        id=ident,
+        name=name,
+        execution_id=plan,
+        schedule_type="DAILY",
+        status="ACTIVE",
+        comments=None,
+        next_ms=1_804_000_000_000 + ident,
+    )
+    return replace(item, **over)
 
 
 def test_files_are_named_after_slugged_plans_and_same_names_get_the_id() -> None:
@@ -66,9 +67,11 @@ def test_a_name_held_twice_exports_the_lowest_id_and_names_the_others() -> None:
 
 
 def test_unreadable_items_are_reported_not_exported() -> None:
-    export = build_export([live(1, "ok"), {"id": 2}, live(3, "x", nextInterval=None)], PLANS)
+    export = build_export(
+        [live(1, "ok"), live(3, "x", next_ms=None), live(4, " ")], PLANS, unreadable=["bad"]
+    )
     assert [s.id for s in export.schedules] == [1]
-    assert len(export.unreadable) == 2
+    assert len(export.unreadable) == 3
 
 
 def test_one_document_holds_every_schedule_sorted_by_name() -> None:

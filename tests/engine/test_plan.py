@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 from reconciler.core.errors import InputError, Location
 from reconciler.core.model import (
     ActionKind,
+    Cause,
     DesiredSchedule,
     DesiredSet,
     RecordedSchedule,
 )
 from reconciler.engine.plan import body_to_send, compute_plan
+from reconciler.testsigma.live import to_live
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
@@ -109,7 +111,7 @@ def test_once_applied_and_passed_is_already_fired() -> None:
     p = payload("once", scheduleType="ONCE", nextInterval="2026-01-01T09:00:00.000")
     plan = compute_plan(desired(p), recorded((5, p)), now=NOW)
     assert kinds(plan) == [("noop", "once")]
-    assert plan.actions[0].reason == "already fired"
+    assert plan.actions[0].cause is Cause.ALREADY_FIRED
 
 
 def test_past_anchor_is_rolled_forward_when_sent() -> None:
@@ -196,5 +198,6 @@ def test_apply_then_plan_is_quiet_however_far_the_server_advances(
         "nextInterval": tk.epoch_ms(instant),
     }
     later = max(NOW, instant)
-    plan = compute_plan(desired(p), recorded((1, p)), now=later, live={"s": Live(live)})
-    assert [a.kind for a in plan.actions] == [ActionKind.NOOP], plan.actions[0].reason
+    schedule = to_live(live, "GET")
+    plan = compute_plan(desired(p), recorded((1, p)), now=later, live={"s": Live(schedule)})
+    assert [a.kind for a in plan.actions] == [ActionKind.NOOP], plan.actions[0]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
 from test_plan import NOW, desired, payload, recorded
 
 from reconciler.core.errors import InputError, Location
-from reconciler.core.model import ActionKind, DesiredSet, Live, Move
+from reconciler.core.model import ActionKind, Cause, Conflict, DesiredSet, Live, Move
 from reconciler.engine.plan import compute_plan
+from reconciler.engine.planfile import plan_from_document, plan_to_document
+from reconciler.render.words import reason
 
 
 def moved(base: DesiredSet, *pairs: tuple[str, str]) -> DesiredSet:
@@ -60,7 +63,7 @@ def test_rename_under_a_name_taken_on_the_server_is_a_conflict() -> None:
         want,
         recorded((7, payload("old"))),
         now=NOW,
-        conflicts={"new": "taken"},
+        conflicts={"new": Conflict(Cause.NAME_TAKEN, ids=(9,))},
     )
     assert sorted(a.kind.value for a in plan.actions) == ["conflict", "orphan"]
 
@@ -82,3 +85,42 @@ def test_target_by_either_name_plans_the_rename(target: str) -> None:
     have = recorded((7, payload("old")), (8, payload("other")))
     plan = compute_plan(want, have, now=NOW, targets=frozenset({target}))
     assert [(a.kind, a.name) for a in plan.actions] == [(ActionKind.RENAME, "new")]
+
+
+def test_a_rename_is_caused_renamed_and_worded_with_its_other_changes() -> None:
+    want = moved(desired(payload("new", comments="x")), ("old", "new"))
+    (action,) = compute_plan(want, recorded((7, payload("old"))), now=NOW).actions
+    assert action.cause is Cause.RENAMED
+    assert reason(action) == "moved: renamed from old; also changes comments"
+
+
+def test_a_rename_that_needs_a_replace_is_a_replace_under_the_new_name() -> None:
+    favourite = {"name": "smoke only"}
+    want = moved(desired(payload("new")), ("old", "new"))
+    plan = compute_plan(want, recorded((7, payload("old", executionConfig=favourite))), now=NOW)
+    (action,) = plan.actions
+    assert action.kind is ActionKind.REPLACE and action.cause is Cause.CONFIG_REMOVED
+    assert (action.name, action.renamed_from, action.id) == ("new", "old", 7)
+    assert "re-created under the new name (old id 7 deleted)" in reason(action)
+    assert plan.count(ActionKind.RENAME) == 0 and plan.changing_actions == (action,)
+
+
+def test_renames_and_renaming_replaces_read_back_from_a_saved_plan() -> None:
+    favourite = {"name": "smoke only"}
+    want = moved(desired(payload("new"), payload("b2")), ("old", "new"), ("b", "b2"))
+    have = {
+        **recorded((7, payload("old", executionConfig=favourite))),
+        **recorded((8, payload("b"))),
+    }
+    plan = compute_plan(want, have, now=NOW)
+    assert sorted(a.kind.value for a in plan.actions) == ["rename", "replace"]
+    doc = plan_to_document(plan, lineage="l", serial=1, digest="d" * 64, options={})
+    saved = plan_from_document(json.loads(json.dumps(doc)), source="p.json")
+    for back, original in zip(saved.plan.actions, plan.actions, strict=True):
+        assert (back.kind, back.cause, back.renamed_from, back.id) == (
+            original.kind,
+            original.cause,
+            original.renamed_from,
+            original.id,
+        )
+        assert reason(back) == reason(original)

@@ -86,7 +86,7 @@ def test_forty_schedules_exported_validated_adopted_and_planned_with_no_change(
 
     valid = cli("validate", "yaml")
     assert valid.exit_code == 0, valid.output
-    assert "OK: 40 schedule(s)" in valid.stderr
+    assert "OK: 40 schedule(s)" in valid.stdout
 
     adopted = cli("import", "--all", "yaml")
     assert adopted.exit_code == 0, adopted.output
@@ -247,3 +247,42 @@ def test_export_to_a_place_it_cannot_write_is_one_clear_error(
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith("Error: cannot write taken/")
     assert (tmp_path / "taken").read_text(encoding="utf-8") == "a file, not a directory"
+
+
+def test_import_all_adopts_nothing_for_a_name_held_by_several_schedules(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    body = {
+        "name": "checkout nightly",
+        "executionId": 3857,
+        "scheduleType": "DAILY",
+        "nextInterval": "2027-03-01T02:00:00.000",
+        "timezone": "UTC",
+        "status": "ACTIVE",
+    }
+    # The open-source server does not keep names unique: two schedules made in the UI.
+    first = sandbox.add_schedule_outside(body)
+    second = sandbox.add_schedule_outside(body)
+    path = tmp_path / "one.yaml"
+    path.write_text(
+        "version: 1\nschedules:\n  - name: checkout nightly\n    executionId: 3857\n"
+        '    scheduleType: DAILY\n    nextInterval: "2027-03-01T02:00:00"\n    timezone: UTC\n',
+        encoding="utf-8",
+    )
+    adopted = cli("import", "--all", str(path))
+    assert adopted.exit_code == 0, adopted.output
+    ids = sorted((first["id"], second["id"]))
+    assert (
+        f"x checkout nightly: 2 schedules have that name (ids {ids[0]}, {ids[1]}); "
+        "choose one with `reconciler import checkout nightly ID`"
+    ) in adopted.stdout
+    assert cli("state", "show", "checkout nightly").exit_code == 1  # nothing guessed
+    # The plan refuses to create a third: a conflict naming both ids.
+    plan = cli("plan", str(path))
+    assert "x conflict checkout nightly" in plan.stdout, plan.stdout
+    assert f"(ids {ids[0]}, {ids[1]})" in plan.stdout
+    # Choosing one by id adopts it; the other stays the user's to delete.
+    chosen = cli("import", "checkout nightly", str(ids[0]))
+    assert chosen.exit_code == 0, chosen.output
+    assert json.loads(cli("state", "show", "checkout nightly").stdout)["id"] == ids[0]
+    assert changing_requests(sandbox) == []

@@ -155,6 +155,7 @@ def test_sigkill_at_random_moments_never_duplicates(tmp_path: Path) -> None:
         assert kills >= 3, "the kills should land mid-apply; slow the sandbox down"
 
 
+@pytest.mark.slow
 def test_a_plan_saved_before_a_killed_apply_is_stale(tmp_path: Path) -> None:
     yaml_dir = declared(tmp_path, 10)
     env = {

@@ -12,6 +12,7 @@ from reconciler.sandbox import Sandbox, SandboxConfig
 COUNT = 50
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
 def test_applies_under_faults_converge_to_exactly_the_declared_set(
     seed: int, tmp_path: Path

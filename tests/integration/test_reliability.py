@@ -33,6 +33,7 @@ def reconciler(*args: str) -> list[str]:
     return [sys.executable, "-m", "reconciler", *args]
 
 
+@pytest.mark.slow
 def test_sigterm_stops_launching_records_in_flight_and_releases_the_lock(
     tmp_path: Path,
 ) -> None:

@@ -102,10 +102,15 @@ def test_create_plus_orphan_with_equal_payloads_suggests_moved(
     path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
     assert cli("apply", str(path), "--auto-approve").exit_code == 0
     write_yaml(path, BEFORE.replace("search-morning", "search-am"))
+    hint = "looks like a rename of `search-morning`"
     for fmt in ("text", "markdown", "json"):
         plan = cli("plan", str(path), "--format", fmt)
-        assert "looks like a rename of `search-morning`" in plan.stdout, (fmt, plan.stdout)
-        assert "moved: [{from: search-morning, to: search-am}]" in plan.stdout
+        # Printed once on stderr with the YAML's warnings, whatever the format.
+        assert hint in plan.stderr, (fmt, plan.stderr)
+        assert "moved: [{from: search-morning, to: search-am}]" in plan.stderr
+    markdown = cli("plan", str(path), "--format", "markdown").stdout
+    assert "looks like a rename of \\`search-morning\\`" in markdown  # escaped prose
+    assert hint in cli("plan", str(path), "--format", "json").stdout
 
 
 def test_rename_renders_in_markdown_and_json(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> None:
@@ -113,7 +118,7 @@ def test_rename_renders_in_markdown_and_json(cli: Cli, sandbox: Sandbox, tmp_pat
     assert cli("apply", str(path), "--auto-approve").exit_code == 0
     write_yaml(path, AFTER)
     markdown = cli("plan", str(path), "--format", "markdown").stdout
-    assert "| rename | `search-morning` → `search-am` |" in markdown
+    assert "| rename | ` search-morning ` → ` search-am ` |" in markdown
     doc = json.loads(cli("plan", str(path), "--format", "json").stdout)
     (rename,) = [a for a in doc["actions"] if a["action"] == "rename"]
     assert rename["name"] == "search-am" and rename["renamed_from"] == "search-morning"
@@ -222,3 +227,64 @@ def test_adopt_then_rename_on_either_store(
     assert changing_requests(sandbox) == [("PUT", f"/schedule_executions/{made['id']}")]
     assert json.loads(cli("state", "show", "search-am", env=env).stdout)["id"] == made["id"]
     assert cli("plan", str(path), "--detailed-exitcode", env=env).exit_code == 0
+
+
+def test_a_rename_whose_put_answer_is_a_gateway_error_is_sent_again_in_the_same_apply(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    (old,) = [s for s in sandbox.schedules() if s["name"] == "search-morning"]
+    write_yaml(path, AFTER)
+    sandbox.clear_requests()
+    sandbox.configure(commit_fail_next=1)  # the PUT is committed, then answered 502
+    applied = cli("apply", str(path), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    # The same idempotent PUT twice, never a POST or a DELETE; the id kept.
+    assert changing_requests(sandbox) == [("PUT", f"/schedule_executions/{old['id']}")] * 2
+    assert sorted(s["name"] for s in sandbox.schedules()) == ["search-am", "untouched"]
+    assert json.loads(cli("state", "show", "search-am").stdout)["id"] == old["id"]
+    assert "Unresolved" not in cli("state", "list").stderr
+    assert cli("plan", str(path), "--detailed-exitcode").exit_code == 0
+
+
+def test_a_rename_that_clears_the_comment_clears_it_on_a_merging_server(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    (old,) = [s for s in sandbox.schedules() if s["name"] == "search-morning"]
+    write_yaml(path, AFTER.replace("    comments: team search\n", ""))
+    sandbox.clear_requests()
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    (put,) = [r for r in sandbox.requests() if r.method == "PUT"]
+    assert put.body is not None and put.body["comments"] == ""  # left out, it would stay
+    assert not sandbox.schedule(old["id"]).get("comments")
+    assert cli("plan", str(path), "--detailed-exitcode").exit_code == 0
+
+
+def test_a_rename_that_also_needs_a_replace_is_deleted_and_created_under_the_new_name(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    (old,) = [s for s in sandbox.schedules() if s["name"] == "search-morning"]
+    # executionConfig taken away: a merging PUT cannot express it, so no single PUT can.
+    write_yaml(path, AFTER.replace("    executionConfig: {name: smoke only}\n", ""))
+    sandbox.clear_requests()
+    plan = cli("plan", str(path))
+    assert "-/+ replace search-morning -> search-am (executionConfig cannot be removed" in (
+        plan.stdout
+    ), plan.stdout
+    assert "re-created under the new name" in plan.stdout
+    assert "1 to replace" in plan.stdout and "to rename" not in plan.stdout
+    applied = cli("apply", str(path), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    writes = changing_requests(sandbox)
+    assert writes[0] == ("DELETE", f"/schedule_executions/{old['id']}")
+    assert [m for m, _ in writes] == ["DELETE", "POST"]
+    (new,) = [s for s in sandbox.schedules() if s["name"] == "search-am"]
+    assert new["id"] != old["id"] and "executionConfig" not in sandbox.stored_body(new["id"])
+    assert json.loads(cli("state", "show", "search-am").stdout)["id"] == new["id"]
+    assert cli("state", "show", "search-morning").exit_code == 1
+    assert cli("plan", str(path), "--detailed-exitcode").exit_code == 0

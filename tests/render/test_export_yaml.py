@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
+from reconciler.core.model import LiveSchedule
 from reconciler.engine.export import build_export
 from reconciler.render.export_yaml import render_document
 from reconciler.spec import Source, load_desired
@@ -36,15 +36,15 @@ AWKWARD = [
 
 @pytest.mark.parametrize("name", AWKWARD)
 def test_awkward_names_and_comments_round_trip(name: str) -> None:
-    item: dict[str, Any] = {
-        "id": 7,
-        "name": name,
-        "executionId": 3857,
-        "scheduleType": "WEEKLY",
-        "nextInterval": 1_803_886_200_000,
-        "status": "ACTIVE",
-        "comments": name,
-    }
+    item = LiveSchedule(
+        id=7,
+        name=name,
+        execution_id=3857,
+        schedule_type="WEEKLY",
+        status="ACTIVE",
+        comments=name,
+        next_ms=1_803_886_200_000,
+    )
     export = build_export([item], [{"id": 3857, "name": "Checkout"}])
     text = render_document(export.files[0], source="https://example.test/api/v1", now=NOW)
     desired = load_desired([Source("out.yaml", text.encode())])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -222,6 +223,7 @@ def changed(draw: st.DrawFn) -> tuple[str, datetime, datetime]:
     return schedule_type, anchor, anchor + timedelta(days=draw(st.integers(1, 3)))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     zone=zones,

@@ -48,7 +48,10 @@ from reconciler.testsigma.retry import RetryPolicy
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     # page_size_max=5: the seven seeded test plans come in two pages.
-    server = Sandbox(api_key=API_KEY, port=0, config=SandboxConfig(page_size_max=5))
+    # fidelity-pending: the account read pages /test_plans without sort=id,asc, so its
+    # order (and the order in the ambiguous-name message) is the server's implicit one.
+    config = SandboxConfig(page_size_max=5, ordered_lists=True)
+    server = Sandbox(api_key=API_KEY, port=0, config=config)
     server.start()
     try:
         yield server

@@ -1,0 +1,185 @@
+"""Mutation testing of the pure packages: `python bench/mutation.py [engine timekeeping spec]`.
+
+Do the fast unit tests notice when the code they cover is wrong? mutmut
+changes one operator, constant or call at a time in the package under test
+and runs the unit tests that reach it; a mutant no test fails on "survived".
+The score is the share of mutants killed. Each package runs in its own copy
+of the repository (under a temporary directory, or `--work DIR` to keep it and
+browse survivors with `mutmut show NAME` there), against that package's unit
+tests only (`-m "not slow"`: no fuzzing, no servers), and the scores and the
+surviving mutants go to `docs/MUTATION.md`.
+
+Needs the `mutation` extra (`pip install -e '.[mutation,test]'`). Never part of
+the test suite or CI: a full run takes tens of minutes on two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: The unit tests that judge each package's mutants (fast, no network, no servers).
+TESTS: dict[str, list[str]] = {
+    "engine": ["tests/engine"],
+    "timekeeping": ["tests/timekeeping"],
+    "spec": ["tests/spec"],
+}
+
+#: Mutants examined by hand and found equivalent (no behaviour can tell them apart),
+#: with why. They count as survivors in the raw score; the adjusted score leaves them out.
+EQUIVALENT: dict[str, str] = {}
+
+_RESULT = re.compile(r"^\s*(\S+__mutmut_\d+):\s*(.+?)\s*$")
+
+
+@dataclass
+class Outcome:
+    package: str
+    counts: Counter[str] = field(default_factory=Counter)
+    survivors: dict[str, str] = field(default_factory=dict)  # name -> diff
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def killed(self) -> int:
+        return self.counts["killed"] + self.counts["timeout"]
+
+    @property
+    def equivalent(self) -> int:
+        return sum(1 for name in self.survivors if name in EQUIVALENT)
+
+    def score(self, *, adjusted: bool = False) -> float:
+        total = self.total - (self.equivalent if adjusted else 0)
+        return 100.0 * self.killed / total if total else 0.0
+
+
+def prepare(work: Path, package: str) -> None:
+    """A copy of the repository whose pyproject tells mutmut what to mutate and test."""
+    work.mkdir(parents=True, exist_ok=True)
+    for name in ("reconciler", "tests"):
+        shutil.rmtree(work / name, ignore_errors=True)
+        shutil.copytree(
+            REPO / name, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+    tests = json.dumps(
+        [*TESTS[package], "-m", "not slow", "-p", "no:xdist", "-p", "no:cacheprovider"]
+    )
+    config = (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["reconciler"]\n'
+        f'only_mutate = ["reconciler/{package}/*"]\n'
+        f"pytest_add_cli_args_test_selection = {tests}\n"
+        "use_git_change_detection = false\n"
+    )
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    text = re.sub(r"\n\[tool\.mutmut\][^\[]*", "\n", text)
+    (work / "pyproject.toml").write_text(text + config, encoding="utf-8")
+
+
+def mutmut(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("RECONCILER_TEST_POSTGRES", None)
+    return subprocess.run(
+        [sys.executable, "-m", "mutmut", *args],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def run_package(package: str, work: Path, max_children: int) -> Outcome:
+    prepare(work, package)
+    print(f"[{package}] mutating in {work} ...", flush=True)
+    done = mutmut(work, "run", "--max-children", str(max_children))
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+        raise SystemExit(f"[{package}] mutmut run failed (exit {done.returncode})")
+    listed = mutmut(work, "results", "--all", "true")
+    outcome = Outcome(package)
+    for line in listed.stdout.splitlines():
+        match = _RESULT.match(line)
+        if match is None or f".{package}." not in match.group(1):
+            continue
+        name, status = match.groups()
+        outcome.counts[status] += 1
+        if status not in ("killed", "timeout"):
+            outcome.survivors[name] = mutmut(work, "show", name).stdout
+    print(f"[{package}] {outcome.score():.1f}% killed of {outcome.total}", flush=True)
+    return outcome
+
+
+def _survivor_lines(diff: str) -> str:
+    lines = [
+        ln for ln in diff.splitlines() if ln.startswith(("-", "+")) and ln[:3] not in ("---", "+++")
+    ]
+    return " / ".join(ln.strip() for ln in lines)[:300]
+
+
+def write_report(outcomes: list[Outcome], path: Path) -> None:
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out = [
+        "# Mutation testing",
+        "",
+        "Written by `python bench/mutation.py` (mutmut over the pure packages, each judged by",
+        'its own fast unit tests only, `-m "not slow"`). A mutant is one small change to the',
+        "code (an operator, a constant, a call dropped); it is *killed* when a test fails.",
+        "Not part of CI: it takes tens of minutes on two cores.",
+        "",
+        f"Last run: {now}.",
+        "",
+        "| package | tests | mutants | killed | survived | no tests | score "
+        "| score without equivalents |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for o in outcomes:
+        out.append(
+            f"| reconciler/{o.package}/ | {' '.join(TESTS[o.package])} | {o.total} | {o.killed} "
+            f"| {o.counts['survived']} | {o.counts['no tests']} | {o.score():.1f}% "
+            f"| {o.score(adjusted=True):.1f}% |"
+        )
+    for o in outcomes:
+        if not o.survivors:
+            continue
+        out += ["", f"## Survivors in reconciler/{o.package}/", ""]
+        for name, diff in sorted(o.survivors.items()):
+            why = EQUIVALENT.get(name)
+            tag = f" — equivalent: {why}" if why else ""
+            out.append(f"- `{name}`{tag}: `{_survivor_lines(diff)}`")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("packages", nargs="*", choices=list(TESTS), default=list(TESTS))
+    parser.add_argument("--max-children", type=int, default=2, help="Parallel mutants (2).")
+    parser.add_argument("--work", type=Path, help="Keep the working copies under this directory.")
+    parser.add_argument("--report", type=Path, default=REPO / "docs" / "MUTATION.md")
+    args = parser.parse_args(argv)
+    outcomes = []
+    with tempfile.TemporaryDirectory(prefix="reconciler-mutation-") as tmp:
+        base = args.work or Path(tmp)
+        for package in args.packages or list(TESTS):
+            outcomes.append(run_package(package, base / package, args.max_children))
+    write_report(outcomes, args.report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
