@@ -18,6 +18,12 @@ server's words: it is permanent more often than not), and kept unknown when
 the lookup fails; a PUT or DELETE is idempotent and is simply sent again.
 What is still unknown after the rounds stays in the journal for the next run.
 
+A rename (`moved:`) is one PUT to the recorded id with the full body under the
+new name (journal intent "rename"); on success the old record is removed and
+the new one written in the same transaction. Its PUT is idempotent, so an
+unknown rename is sent again like an update. A rename that also needs a
+replace is planned as a REPLACE whose DELETE forgets the old name.
+
 A replace is a DELETE then a CREATE. After the DELETE the record is forgotten
 (journal closed) before the CREATE's intent is written, so a kill between the
 two leaves a declared-but-unrecorded schedule that the next plan creates,
@@ -122,7 +128,7 @@ class _Step:
     """One request of an action: a replace is a DELETE step, then a CREATE step."""
 
     action: Action
-    kind: ActionKind  # CREATE, UPDATE or DELETE
+    kind: ActionKind  # CREATE, UPDATE, RENAME or DELETE
     body: dict[str, Any] | None
 
 
@@ -216,7 +222,9 @@ class Executor:
     def _body_step(self, action: Action, kind: ActionKind) -> _Step | ActionResult:
         assert action.after is not None
         try:
-            body = body_to_send(action.after, now=self.clock(), update=kind is ActionKind.UPDATE)
+            # A PUT (update or rename) sends every field: the server merges.
+            update = kind in (ActionKind.UPDATE, ActionKind.RENAME)
+            body = body_to_send(action.after, now=self.clock(), update=update)
         except (ValueError, ReconcilerError) as exc:
             return ActionResult(action, Outcome.FAILED, action.id, str(exc))
         return _Step(action, kind, body)
@@ -242,7 +250,7 @@ class Executor:
             entries = [
                 self.store.journal_intent(
                     action=step.kind.value,
-                    name=step.action.name,
+                    name=_journal_name(step),
                     schedule_id=step.action.id if step.kind is not ActionKind.CREATE else None,
                     # The declared payload (anchor as declared): what gets recorded if a
                     # later run finds and adopts the schedule this request created.
@@ -280,7 +288,7 @@ class Executor:
             )
         self.changed()
         if step.kind is ActionKind.DELETE:
-            self.store.forget(action.name, journal_entry=entry)
+            self.store.forget(action.renamed_from or action.name, journal_entry=entry)
             if action.kind is ActionKind.REPLACE:
                 return self._body_step(action, ActionKind.CREATE)
             return ActionResult(action, Outcome.OK, action.id, "deleted")
@@ -297,7 +305,18 @@ class Executor:
         assert action.after is not None
         applied_at = self.clock().astimezone(UTC).isoformat(timespec="seconds")
         record = RecordedSchedule(action.name, new_id, dict(action.after), applied_at)
+        if action.kind is ActionKind.RENAME and action.renamed_from is not None:
+            # In the caller's batch: the old record goes with the new one's write, atomically.
+            self.store.forget(action.renamed_from)
         self.store.record(record, journal_entry=entry)
+
+
+def _journal_name(step: _Step) -> str:
+    """The name a step's journal entry carries: a DELETE's is the name it is recorded under."""
+    action = step.action
+    if step.kind is ActionKind.DELETE and action.renamed_from is not None:
+        return action.renamed_from
+    return action.name
 
 
 def _send(client: ScheduleApi, step: _Step) -> dict[str, Any] | None:
@@ -306,8 +325,8 @@ def _send(client: ScheduleApi, step: _Step) -> dict[str, Any] | None:
         assert step.body is not None
         return client.create_schedule(step.body)
     assert step.action.id is not None
-    if step.kind is ActionKind.UPDATE:
-        assert step.body is not None
+    if step.kind in (ActionKind.UPDATE, ActionKind.RENAME):
+        assert step.body is not None  # the full body: a merging PUT keeps what is left out
         return client.update_schedule(step.action.id, step.body)
     client.delete_schedule(step.action.id)
     return None
@@ -322,9 +341,14 @@ def _created_id(step: _Step, answer: dict[str, Any] | None) -> int | None:
 
 
 def _done_message(step: _Step, new_id: int) -> str:
-    verb = {"create": "created", "update": "updated"}[step.kind.value]
+    old = step.action.renamed_from
+    verb = {"create": "created", "update": "updated", "rename": f"renamed from {old!r}, kept"}[
+        step.kind.value
+    ]
     if step.action.kind is ActionKind.REPLACE:
         verb = f"replaced (old id {step.action.id} deleted, created"
+        if old is not None:
+            verb = f"renamed from {old!r} and replaced (old id {step.action.id} deleted, created"
         return f"{verb} id {new_id})" + _rolled(step)
     return f"{verb} id {new_id}" + _rolled(step)
 
@@ -423,7 +447,8 @@ def _settle_one(
     """The settled result of one unknown, or None to send it again."""
     store, action, entry = executor.store, result.action, result.entry
     assert entry is not None
-    if not _creates(action) or (action.kind is ActionKind.REPLACE and store.get(action.name)):
+    recorded_as = action.renamed_from or action.name
+    if not _creates(action) or (action.kind is ActionKind.REPLACE and store.get(recorded_as)):
         store.journal_resolve(entry, detail="sent again (idempotent)")
         return None
     answer = found.get(action.name)

@@ -120,7 +120,6 @@ def prepare_plan(
     clashes = collision_warnings(desired, now=now)
     if clashes:
         plan = replace(plan, warnings=(*plan.warnings, *clashes))
-        notes.extend(str(c) for c in clashes)  # the command line prints notes on stderr
     return Prepared(
         plan=replace(plan, unchecked=frozenset(unchecked), offline=offline),
         recorded=recorded,

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from reconciler.core.errors import ReconcilerError
 from reconciler.core.model import Cause, Conflict, Live, LiveSchedule, RecordedSchedule
-from reconciler.core.ports import StateStore
+from reconciler.core.ports import JournalEntry, StateStore
 from reconciler.testsigma.errors import NotFoundError, NotOfferedError
 from reconciler.testsigma.live import to_live
 
@@ -189,6 +189,36 @@ class JournalResolution:
     messages: list[str] = field(default_factory=list)
 
 
+def _rename_half_done(entry: JournalEntry, records: Mapping[str, RecordedSchedule]) -> bool:
+    """A rename whose PUT succeeded: the old record is gone, the new one not yet written."""
+    return (
+        entry.schedule_id is not None
+        and entry.payload is not None
+        and entry.name not in records
+        and all(r.id != entry.schedule_id for r in records.values())
+    )
+
+
+def _finish_rename(
+    entry: JournalEntry,
+    store: StateStore,
+    out: JournalResolution,
+    *,
+    applied_at: str,
+    write: bool,
+) -> None:
+    """Record a half-done rename under its new name (nothing is sent again)."""
+    assert entry.schedule_id is not None and entry.payload is not None
+    record = RecordedSchedule(entry.name, entry.schedule_id, dict(entry.payload), applied_at)
+    out.adopted[entry.name] = record
+    out.messages.append(
+        f"recorded the rename of id {entry.schedule_id} to {entry.name!r}: an earlier run "
+        "renamed it but was stopped before recording the new name"
+    )
+    if write:
+        store.record(record, journal_entry=entry.id)
+
+
 def resolve_journal(
     store: StateStore,
     *,
@@ -201,10 +231,14 @@ def resolve_journal(
     entries = store.journal_unresolved()
     if not entries:
         return out
-    recorded_ids = {r.id for r in store.read_all().values()}
+    records = store.read_all()
+    recorded_ids = {r.id for r in records.values()}
     creates = [e for e in entries if e.action == "create"]
     found = reader.find_many({e.name for e in creates}) if reader is not None else {}
     for entry in entries:
+        if entry.action == "rename" and _rename_half_done(entry, records):
+            _finish_rename(entry, store, out, applied_at=applied_at, write=write)
+            continue
         if entry.action != "create":
             out.messages.append(
                 f"an earlier {entry.action} of {entry.name!r} ended without an answer; "

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from reconciler.cli import (  # noqa: F401  (importing registers the commands)
+    adopt_cmd,
     apply_cmd,
     calendar_cmd,
     plan_cmd,

@@ -131,6 +131,9 @@ def prepare(
     )
     for note in prepared.notes:
         info(f"Note: {note}")
+    for warning in prepared.plan.warnings:
+        if warning not in desired.warnings:  # the planner's own (a likely rename), once
+            info(str(warning))
     from reconciler.engine.safety import mostly_orphaned
     from reconciler.render.common import mostly_orphaned_warning
 

@@ -1,134 +1,23 @@
-"""`import` and `state ...`: adopt a schedule, and inspect or edit the recorded state."""
+"""`state ...`: inspect or edit the recorded state (`import` lives in `adopt_cmd`)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from reconciler.cli.common import (
-    ApiKeyFileOpt,
-    ApiUrlOpt,
-    CaBundleOpt,
     StateOpt,
-    app,
-    err,
     guard,
     info,
-    load_desired_from,
-    make_client,
     open_state,
     out,
-    render_plan,
     state_app,
 )
 from reconciler.core.errors import ReconcilerError
-
-
-@app.command("import")
-@guard
-def import_schedule(
-    name: Annotated[str, typer.Argument(help="The name to manage it under (as in the YAML).")],
-    schedule_id: Annotated[int, typer.Argument(help="Its Testsigma schedule id.", min=1)],
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="YAML to compare with (optional).")
-    ] = None,
-    state: StateOpt = None,
-    api_url: ApiUrlOpt = None,
-    api_key_file: ApiKeyFileOpt = None,
-    ca_bundle: CaBundleOpt = None,
-    lock_timeout: Annotated[
-        float,
-        typer.Option(
-            "--lock-timeout", min=0, metavar="SECONDS", help="Seconds to wait for the state lock."
-        ),
-    ] = 0.0,
-) -> None:
-    """Adopt an existing Testsigma schedule: record it as managed under NAME.
-
-    Nothing is sent to Testsigma. With the YAML paths, shows how the schedule
-    differs from its declaration; the next apply sends the declared body.
-
-    Example: reconciler import checkout-nightly 1042 schedules/
-    """
-    from reconciler.app.account import AccountCache
-    from reconciler.app.prepare import prepare_plan
-    from reconciler.app.settings import connection, now
-    from reconciler.core.model import DesiredSet, RecordedSchedule
-    from reconciler.engine.adopt import adopted_payload
-    from reconciler.testsigma.errors import NotFoundError, NotOfferedError
-    from reconciler.testsigma.live import to_live
-
-    conn = connection(api_url, api_key_file)
-    desired = load_desired_from(paths) if paths else None
-    declared = desired.schedule_named(name) if desired else None
-    if desired is not None and declared is None:
-        info(f"Warning: no schedule named {name!r} is declared in the given YAML.")
-    store = open_state(state)
-    try:
-        with (
-            store.lock(operation="import", timeout=lock_timeout),
-            make_client(conn, ca_bundle=ca_bundle) as client,
-        ):
-            records = store.read_all()
-            elsewhere = store.managed_elsewhere([name])
-            if elsewhere:
-                raise ReconcilerError(f"`{name}` is managed by workspace `{elsewhere[name]}`")
-            if name in records:
-                raise ReconcilerError(
-                    f"{name!r} is already recorded (id {records[name].id}); "
-                    f"`reconciler state rm {name}` first to adopt another"
-                )
-            owner = next((r.name for r in records.values() if r.id == schedule_id), None)
-            if owner is not None:
-                raise ReconcilerError(f"schedule {schedule_id} is already managed as {owner!r}")
-            try:
-                call = f"GET /schedule_executions/{schedule_id}"
-                live = to_live(client.get_schedule(schedule_id), call)
-            except NotFoundError:
-                raise ReconcilerError(f"Testsigma has no schedule with id {schedule_id}") from None
-            except NotOfferedError:
-                raise ReconcilerError(
-                    "this server does not offer GET /schedule_executions/{id}, so the schedule "
-                    "cannot be read to adopt it"
-                ) from None
-            payload = adopted_payload(name, live, declared.payload if declared else None)
-            stamp = now().astimezone(UTC).isoformat(timespec="seconds")
-            store.record(RecordedSchedule(name, schedule_id, payload, stamp))
-            store.bump_serial()
-            info(f"Imported schedule {schedule_id} as {name!r}.")
-            if live.name != name:
-                info(
-                    f"Note: it is named {live.name!r} in Testsigma; the next apply "
-                    f"renames it to {name!r}."
-                )
-            if desired is not None and declared is not None:
-                info(
-                    "Testsigma does not report timezone or executionConfig, so the next apply "
-                    "sends the full declared body once."
-                )
-                # Only the adopted schedule: other entries' problems are not this command's.
-                # The import is done: a preview that cannot be made is a warning, not a failure.
-                try:
-                    prepared = prepare_plan(
-                        DesiredSet(schedules=(declared,)),
-                        store,
-                        client=client,
-                        refresh_live=True,
-                        now=now(),
-                        targets=frozenset({name}),
-                        account=AccountCache(client).fetch() if declared.test_plan else None,
-                    )
-                except ReconcilerError as exc:
-                    err(f"Warning: imported, but the plan for it cannot be shown: {exc.message}")
-                else:
-                    out(render_plan(prepared.plan, "text"))
-    finally:
-        store.close()
 
 
 def _not_recorded(name: str, records: Mapping[str, object]) -> str:

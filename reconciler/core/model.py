@@ -65,12 +65,22 @@ class DesiredRun:
 
 
 @dataclass(frozen=True, slots=True)
+class Move:
+    """A `moved:` entry: the schedule recorded as `source` is now declared as `target`."""
+
+    source: str
+    target: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class DesiredSet:
     """Everything the YAML files declare, plus the warnings loading them raised."""
 
     schedules: tuple[DesiredSchedule, ...] = ()
     runs: tuple[DesiredRun, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    moved: tuple[Move, ...] = ()
 
     def schedule_named(self, name: str) -> DesiredSchedule | None:
         for schedule in self.schedules:
@@ -98,6 +108,7 @@ class ActionKind(StrEnum):
     NOOP = "noop"
     ORPHAN = "orphan"
     CONFLICT = "conflict"  # must not be created: the name is taken, or may be
+    RENAME = "rename"  # a `moved:` entry: one PUT with the new name, the id kept
 
     @property
     def changes_server(self) -> bool:
@@ -106,6 +117,7 @@ class ActionKind(StrEnum):
             ActionKind.UPDATE,
             ActionKind.REPLACE,
             ActionKind.DELETE,
+            ActionKind.RENAME,
         )
 
 
@@ -125,6 +137,7 @@ class Cause(StrEnum):
     OTHER_WORKSPACE = "other-workspace"  # conflict: another workspace records it (`detail`)
     CONFIG_REMOVED = "config-removed"  # replace: executionConfig cannot be removed in place
     STUCK = "stuck"  # replace: the server's scheduler left it behind (`behind_seconds`)
+    RENAMED = "renamed"  # rename: `moved:` names it anew (`renamed_from` is the old name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +194,8 @@ class Action:
     location: Location | None = None
     #: Fields the server reports differently from what was recorded: changed outside.
     drift: tuple[FieldChange, ...] = ()
+    #: For a rename: the name it is recorded under now (`name` is the new one).
+    renamed_from: str | None = None
     #: CONFLICT: the ids and journal details behind it.
     conflict: Conflict | None = None
     #: DELETED_OUTSIDE: the id the schedule had.

@@ -1,5 +1,9 @@
 """The recorded payload for a schedule adopted with `reconciler import` (pure).
 
+Two ways in: `adopted_payload` for `import NAME ID` (described below), and
+`declared_record` for `import --all`, which records the declaration itself
+where the server cannot contradict it.
+
 Testsigma reports neither `timezone` nor `executionConfig`, so an adopted
 schedule's record leaves them out: the next plan then shows them as changes
 and the next apply sends the full declared body once, after which the server
@@ -10,11 +14,13 @@ zone cannot be learned from the server).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from reconciler import timekeeping as tk
 from reconciler.core.errors import ReconcilerError
-from reconciler.core.model import LiveSchedule, Payload
+from reconciler.core.model import FieldChange, LiveSchedule, Payload
+from reconciler.engine.drift import live_as_payload_values, live_drift
 
 UTC_ZONE = tk.resolve_zone("UTC")
 
@@ -44,3 +50,28 @@ def adopted_payload(name: str, live: LiveSchedule, declared: Payload | None) -> 
     if live.comments:
         payload["comments"] = live.comments
     return payload
+
+
+def declared_record(
+    declared: Payload, live: LiveSchedule, *, now: datetime
+) -> tuple[dict[str, Any], tuple[FieldChange, ...]]:
+    """What `import --all` records for a declared schedule found live under its name.
+
+    The fields the server reports are recorded as the server has them, so a
+    difference from the YAML is planned as an update, never hidden. The fields
+    it does not report (`timezone`, `executionConfig`) cannot be checked: they
+    are recorded as the YAML declares them (the YAML is trusted), so adopting
+    an exported account plans no change. Returns the record and the differences
+    (YAML value -> server value) the next plan will show.
+    """
+    differences = live_drift(declared, live, now=now)
+    record = dict(declared)
+    if differences:
+        server = live_as_payload_values(declared, live)
+        for change in differences:
+            value = server.get(change.field, change.after)
+            if value is None or (change.field == "comments" and not value):
+                record.pop(change.field, None)
+            else:
+                record[change.field] = value
+    return record, differences

@@ -20,6 +20,13 @@ field left out keeps its old value. So an update always sends `comments`
 `executionConfig` away, or switching it between name and id — is planned as
 a replace (delete, then create), like Terraform's forced replacement.
 
+A `moved:` entry whose `from` is recorded becomes one rename action (a PUT
+to the recorded id with the full new body); one whose `from` is not recorded
+does nothing. A rename that also needs a replace cannot be one PUT: it is
+planned as a replace under the new name (the old id deleted, the schedule
+created under the new name), with `renamed_from` set. A create and an
+orphan with equal payloads but for the name get a warning suggesting `moved:`.
+
 `body_to_send` is the one place where the anchor becomes the time actually
 sent: a past anchor is moved to its first occurrence after now, because
 Testsigma refuses past times with a 500.
@@ -27,6 +34,7 @@ Testsigma refuses past times with a 500.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,6 +57,7 @@ from reconciler.core.model import (
 )
 from reconciler.engine.diff import field_changes
 from reconciler.engine.drift import live_as_payload_values, live_drift, stuck_for
+from reconciler.engine.renames import pending_renames, rename_hints, targeted
 from reconciler.spec.messages import suggest
 from reconciler.timekeeping.timing import ScheduleTiming
 
@@ -76,8 +85,10 @@ def compute_plan(
     declared = {s.name: s for s in desired.schedules}
     live = live or {}
     conflicts = conflicts or {}
+    renames = pending_renames(desired, recorded, live=live, conflicts=conflicts, problems=problems)
+    renamed = set(renames.values())  # planned under their new names
     for name in sorted(declared.keys() | recorded.keys()):
-        if targets is not None and name not in targets:
+        if name in renamed or (targets is not None and not targeted(name, renames, targets)):
             continue
         want = declared.get(name)
         have = recorded.get(name)
@@ -85,7 +96,10 @@ def compute_plan(
         if have is not None and not _readable(have, problems):
             continue
         action: Action | None = None
-        if want is None and have is not None:
+        if want is not None and name in renames:
+            old = recorded[renames[name]]
+            action = _rename(want, old, now=now, problems=problems, live=live.get(old.name))
+        elif want is None and have is not None:
             action = _orphan(have, prune=prune, gone=seen is not None and seen.schedule is None)
         elif want is not None and (have is None or (seen is not None and seen.schedule is None)):
             if name in conflicts:
@@ -111,7 +125,7 @@ def compute_plan(
             )
     if problems:
         raise InputError(problems)
-    return Plan(actions=tuple(actions), warnings=desired.warnings)
+    return Plan(actions=tuple(actions), warnings=desired.warnings + rename_hints(actions))
 
 
 def _readable(have: RecordedSchedule, problems: list[Problem]) -> bool:
@@ -291,6 +305,42 @@ def _compare(
         location=want.location,
         drift=drift,
         behind_seconds=behind,
+    )
+
+
+def _rename(
+    want: DesiredSchedule,
+    have: RecordedSchedule,
+    *,
+    now: datetime,
+    problems: list[Problem],
+    live: Live | None,
+) -> Action | None:
+    """One PUT that gives the recorded schedule its new name (and any other change).
+
+    When the change also needs a replace (`needs_replace`, or a stuck schedule),
+    the action stays a REPLACE (with its cause) that knows the old name.
+    """
+    drift = (
+        ()
+        if live is None or live.schedule is None
+        else live_drift(have.payload, live.schedule, now=now)
+    )
+    drift = tuple(d for d in drift if d.field != "name" or d.after != want.name)
+    compared = _compare(
+        want,
+        have,
+        now=now,
+        problems=problems,
+        drift=drift,
+        live=live.schedule if live is not None else None,
+    )
+    if compared is None:
+        return None
+    if compared.kind is ActionKind.REPLACE:
+        return dataclasses.replace(compared, renamed_from=have.name)
+    return dataclasses.replace(
+        compared, kind=ActionKind.RENAME, cause=Cause.RENAMED, renamed_from=have.name
     )
 
 

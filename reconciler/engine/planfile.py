@@ -49,7 +49,11 @@ class SavedPlan:
 
 def desired_digest(desired: DesiredSet) -> str:
     """A digest of every declared payload (by name), to tell whether the YAML changed."""
-    canonical = [[s.name, dict(s.payload)] for s in sorted(desired.schedules, key=lambda s: s.name)]
+    canonical: list[Any] = [
+        [s.name, dict(s.payload)] for s in sorted(desired.schedules, key=lambda s: s.name)
+    ]
+    if desired.moved:  # only when present: digests of files without `moved:` are unchanged
+        canonical.append(["moved", [[m.source, m.target] for m in desired.moved]])
     return _sha256(canonical)
 
 
@@ -149,13 +153,15 @@ def check_ids(plan: Plan, recorded: Mapping[str, RecordedSchedule], *, source: s
     """
     problems: list[str] = []
     for action in plan.changing_actions:
-        known = recorded.get(action.name)
+        # A rename (or a renaming replace) changes the schedule recorded under its old name.
+        name = action.renamed_from or action.name
+        known = recorded.get(name)
         if action.kind is ActionKind.CREATE and known is not None:
-            problems.append(f"create {action.name!r}: already recorded (id {known.id})")
+            problems.append(f"create {name!r}: already recorded (id {known.id})")
         elif action.kind is not ActionKind.CREATE and (known is None or known.id != action.id):
             owned = "is not recorded" if known is None else f"is recorded with id {known.id}"
             problems.append(
-                f"{action.kind.value} {action.name!r} names id {action.id}, but that name {owned}"
+                f"{action.kind.value} {name!r} names id {action.id}, but that name {owned}"
             )
     if problems:
         raise UnsafeError(
@@ -178,6 +184,7 @@ def _action(action: Action) -> dict[str, Any]:
         "previous_id": action.previous_id,
         "behind_seconds": action.behind_seconds,
         "location": str(action.location) if action.location else None,
+        "renamed_from": action.renamed_from,
     }
 
 
@@ -219,6 +226,7 @@ def _read_action(data: Mapping[str, Any]) -> Action:
         previous_id=data["previous_id"],
         behind_seconds=data["behind_seconds"],
         location=Location(str(data["location"])) if data["location"] else None,
+        renamed_from=None if data.get("renamed_from") is None else str(data["renamed_from"]),
     )
 
 

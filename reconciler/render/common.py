@@ -24,6 +24,7 @@ SYMBOLS = {
     ActionKind.NOOP: " ",
     ActionKind.ORPHAN: "!",
     ActionKind.CONFLICT: "x",
+    ActionKind.RENAME: "~",
 }
 
 
@@ -77,7 +78,9 @@ def rolled_forward(action: Action, *, now: datetime) -> str | None:
     A recurring schedule's anchor that has passed is sent as its next occurrence
     (Testsigma refuses past times); the plan shows the declared anchor, so it says so.
     """
-    if action.kind not in (ActionKind.CREATE, ActionKind.UPDATE) or action.after is None:
+    if action.kind not in (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.RENAME):
+        return None
+    if action.after is None:
         return None
     try:
         sent = body_to_send(action.after, now=now)["nextInterval"]
@@ -96,10 +99,13 @@ def summary_line(plan: Plan) -> str:
     c = plan.count
     conflicts = c(ActionKind.CONFLICT)
     replaces = c(ActionKind.REPLACE)
+    renames = c(ActionKind.RENAME)
     return (
         f"Plan: {c(ActionKind.CREATE)} to create, {c(ActionKind.UPDATE)} to update, "
         + (f"{replaces} to replace, " if replaces else "")
-        + f"{c(ActionKind.DELETE)} to delete; {c(ActionKind.NOOP)} unchanged, "
+        + f"{c(ActionKind.DELETE)} to delete"
+        + (f", {renames} to rename" if renames else "")
+        + f"; {c(ActionKind.NOOP)} unchanged, "
         f"{c(ActionKind.ORPHAN)} orphaned"
         + (f", {conflicts} in conflict (not applied)." if conflicts else ".")
     )
@@ -142,7 +148,10 @@ def short(value: Any) -> str:
 
 
 def action_title(action: Action) -> str:
+    """`update nightly (id 1001)`; a rename reads `rename old -> new (id 1001)`."""
     ident = f" (id {action.id})" if action.id is not None else ""
+    if action.kind is ActionKind.RENAME:
+        return f"rename {action.renamed_from} -> {action.name}{ident}"
     return f"{action.kind.value} {action.name}{ident}"
 
 

@@ -41,6 +41,7 @@ def action_document(action: Action, *, now: datetime) -> dict[str, Any]:
     return {
         "action": action.kind.value,
         "name": action.name,
+        "renamed_from": action.renamed_from,
         "id": action.id,
         "before": dict(action.before) if action.before is not None else None,
         "after": dict(action.after) if action.after is not None else None,

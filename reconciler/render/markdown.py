@@ -61,7 +61,7 @@ def render_plan(plan: Plan, *, now: datetime) -> str:
 
 
 def _row(action: Action, *, plan: Plan, now: datetime) -> str:
-    if action.kind is ActionKind.UPDATE:
+    if action.kind in (ActionKind.UPDATE, ActionKind.RENAME):
         changes = "<br>".join(
             f"{code(c.field)}: {code(field_value(plan, c.field, c.before))} → "
             f"{code(field_value(plan, c.field, c.after))}"
@@ -95,10 +95,10 @@ def _row(action: Action, *, plan: Plan, now: datetime) -> str:
     when = timing(action.after or action.before, now=now) or ""
     ident = str(action.id) if action.id is not None else ""
     symbol = SYMBOLS[action.kind].strip() or "·"
-    return (
-        f"| `{symbol}` | {action.kind.value} | {code(action.name)} | {ident} | {changes} "
-        f"| {text(when)} |"
-    )
+    name = code(action.name)
+    if action.renamed_from is not None:
+        name = f"{code(action.renamed_from)} → {name}"
+    return f"| `{symbol}` | {action.kind.value} | {name} | {ident} | {changes} | {text(when)} |"
 
 
 def code(value: str, *, cell: bool = True) -> str:

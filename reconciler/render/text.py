@@ -68,9 +68,11 @@ def _action_lines(action: Action, *, plan: Plan, now: datetime) -> list[str]:
                 lines.append(
                     f"      {key.ljust(width)}  {field_value(plan, key, action.after[key])}"
                 )
-    elif action.kind in (ActionKind.UPDATE, ActionKind.REPLACE) and action.changes:
-        width = max(len(c.field) for c in action.changes)
-        for change in action.changes:
+    elif action.kind in (ActionKind.UPDATE, ActionKind.RENAME) and action.changes:
+        # A rename's title already says old -> new.
+        shown = [c for c in action.changes if action.kind is ActionKind.UPDATE or c.field != "name"]
+        width = max((len(c.field) for c in shown), default=0)
+        for change in shown:
             before = field_value(plan, change.field, change.before)
             after = field_value(plan, change.field, change.after)
             lines.append(f"      {change.field.ljust(width)}  {before} -> {after}")
@@ -85,7 +87,10 @@ def _action_lines(action: Action, *, plan: Plan, now: datetime) -> list[str]:
 
 def _replace_lines(action: Action, *, plan: Plan, now: datetime) -> list[str]:
     """`-/+ replace NAME (why)`: delete id N, then create it anew with the declared body."""
-    lines = [f"  -/+ replace {action.name} ({reason(action)})"]
+    name = action.name
+    if action.renamed_from is not None:
+        name = f"{action.renamed_from} -> {action.name}"
+    lines = [f"  -/+ replace {name} ({reason(action)})"]
     lines.append(f"      id {action.id} is deleted, then created again with the declared body")
     for drift in action.drift:
         lines.append(

@@ -35,11 +35,34 @@ def reason(action: Action) -> str:
     if cause is Cause.STUCK:
         return (
             f"stuck: the server's scheduler left it {duration(action.behind_seconds or 0)} "
-            "behind and will not fire it again; re-creating it"
+            "behind and will not fire it again; re-creating it" + _renamed_too(action)
         )
     if cause is Cause.CONFIG_REMOVED:
-        return "executionConfig cannot be removed in place"
+        return "executionConfig cannot be removed in place" + _renamed_too(action)
+    if cause is Cause.RENAMED:
+        return renamed_reason(action)
     return changed_reason(action)
+
+
+def renamed_reason(action: Action) -> str:
+    """`moved: renamed from OLD; also changes status` (drift first, as for an update)."""
+    words = f"moved: renamed from {action.renamed_from}"
+    others = [c.field for c in action.changes if c.field != "name"]
+    if others:
+        words += f"; also changes {', '.join(others)}"
+    if action.drift:
+        words = changed_reason(action).split("; YAML")[0] + "; " + words
+    return words
+
+
+def _renamed_too(action: Action) -> str:
+    """A replace that is also a `moved:` rename: it cannot be one PUT, so it is re-created."""
+    if action.renamed_from is None:
+        return ""
+    return (
+        f"; moved: renamed from {action.renamed_from}, so it is re-created under the new name "
+        f"(old id {action.id} deleted)"
+    )
 
 
 def changed_reason(action: Action) -> str:

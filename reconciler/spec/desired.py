@@ -29,10 +29,18 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from reconciler.core.errors import InputError, Location, Problem
-from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet
+from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet, Move
 from reconciler.spec.loader import Loaded, Positions, Source, load_document
 from reconciler.spec.messages import describe, translate
-from reconciler.spec.model import NEXT_INTERVAL_PATTERN, Defaults, Document, RunSpec, ScheduleSpec
+from reconciler.spec.model import (
+    NEXT_INTERVAL_PATTERN,
+    Defaults,
+    Document,
+    MovedSpec,
+    RunSpec,
+    ScheduleSpec,
+)
+from reconciler.spec.moves import check_moves
 from reconciler.timekeeping import (
     Anchor,
     TimeError,
@@ -44,7 +52,7 @@ from reconciler.timekeeping import (
 
 _NO_DEFAULTS = Defaults()
 _NEXT_INTERVAL = re.compile(NEXT_INTERVAL_PATTERN)
-_T = TypeVar("_T", ScheduleSpec, RunSpec)
+_T = TypeVar("_T", ScheduleSpec, RunSpec, MovedSpec)
 _INHERITED = ("timezone", "status", "executionConfig", "comments")
 
 
@@ -61,6 +69,7 @@ class _Collected:
     warnings: list[Problem] = field(default_factory=list)
     schedules: list[DesiredSchedule] = field(default_factory=list)
     runs: list[DesiredRun] = field(default_factory=list)
+    moved: list[tuple[Move, Location]] = field(default_factory=list)  # (move, where `to` is)
     zones: dict[str, Zone | str] = field(default_factory=dict)
     reported: set[tuple[Location, str]] = field(default_factory=set)
 
@@ -99,6 +108,7 @@ class _Validated:
     defaults_ok: bool
     schedules: Sequence[tuple[int, ScheduleSpec]]
     runs: Sequence[tuple[int, RunSpec]]
+    moved: Sequence[tuple[int, MovedSpec]] = ()
 
 
 def _validate(data: dict[str, Any], positions: Positions, found: _Collected) -> _Validated:
@@ -113,6 +123,7 @@ def _validate(data: dict[str, Any], positions: Positions, found: _Collected) -> 
             True,
             list(enumerate(document.schedules or ())),
             list(enumerate(document.runs or ())),
+            list(enumerate(document.moved or ())),
         )
     defaults: Defaults | None = None
     defaults_ok = True
@@ -126,6 +137,7 @@ def _validate(data: dict[str, Any], positions: Positions, found: _Collected) -> 
         defaults_ok,
         _salvage(data.get("schedules"), ScheduleSpec),
         _salvage(data.get("runs"), RunSpec),
+        _salvage(data.get("moved"), MovedSpec),
     )
 
 
@@ -296,7 +308,7 @@ def _read(loaded: Loaded, found: _Collected) -> None:
             f"got {describe(data)}",
         )
         return
-    if "schedules" not in data and "runs" not in data:
+    if "schedules" not in data and "runs" not in data and "moved" not in data:
         found.report(start, "this file has neither `schedules:` nor `runs:`; is it the right file?")
     document = _validate(data, positions, found)
     file = _File(document, data.get("defaults"), positions, found)
@@ -312,6 +324,14 @@ def _read(loaded: Loaded, found: _Collected) -> None:
     runs: list[Any] = data.get("runs") or []
     for index, run in document.runs:
         file.run(run, runs[index], positions.at(positions.item(runs, index) or loaded.start))
+    moves: list[Any] = data.get("moved") or []
+    for index, move in document.moved:
+        item = moves[index]
+        at_item = positions.at(positions.item(moves, index) or loaded.start)
+        at_to = positions.value(item, "to")
+        found.moved.append(
+            (Move(move.source, move.target, at_item), positions.at(at_to) if at_to else at_item)
+        )
 
 
 def _check_unique(items: Sequence[DesiredSchedule | DesiredRun], what: str) -> list[Problem]:
@@ -369,10 +389,12 @@ def load_desired(sources: Iterable[Source]) -> DesiredSet:
             found.problems[already:] = sorted(found.problems[already:], key=_by_place)
     found.problems.extend(_check_unique(found.schedules, "schedule"))
     found.problems.extend(_check_unique(found.runs, "run"))
+    found.problems.extend(check_moves(found.moved, found.schedules))
     if found.problems:
         raise InputError(found.problems)
     return DesiredSet(
         schedules=tuple(sorted(found.schedules, key=lambda s: s.name)),
         runs=tuple(sorted(found.runs, key=lambda r: r.name)),
         warnings=tuple(found.warnings),
+        moved=tuple(sorted((m for m, _ in found.moved), key=lambda m: m.target)),
     )

@@ -25,6 +25,7 @@ from reconciler.spec.model import (
     Defaults,
     Document,
     ExecutionConfigRef,
+    MovedSpec,
     RunSpec,
     ScheduleSpec,
 )
@@ -41,6 +42,7 @@ ALLOWED_KEYS: dict[str | None, tuple[str, ...]] = {
     "schedules": _keys(ScheduleSpec),
     "runs": _keys(RunSpec),
     "executionConfig": _keys(ExecutionConfigRef),
+    "moved": _keys(MovedSpec),
 }
 _CONTEXT_NAMES = {
     None: "the top level",
@@ -48,6 +50,7 @@ _CONTEXT_NAMES = {
     "schedules": "a schedule",
     "runs": "a run",
     "executionConfig": "`executionConfig`",
+    "moved": "a `moved` entry",
 }
 _ENUMS: dict[str, tuple[str, ...]] = {"scheduleType": SCHEDULE_TYPES, "status": STATUSES}
 

@@ -323,6 +323,29 @@ class RunSpec(_Strict):
 EXTENSION_PREFIX = "x-"
 
 
+class MovedSpec(_Strict):
+    """A rename: the schedule recorded as `from` is now declared as `to` (one PUT, id kept)."""
+
+    model_config = ConfigDict(
+        title="Moved",
+        json_schema_extra={"examples": [{"from": "search-morning", "to": "search-am"}]},
+    )
+
+    source: Name = Field(
+        alias="from",
+        title="Old name",
+        description="The name the schedule is recorded under. Once applied (or when nothing "
+        "is recorded under it) the entry does nothing, so it may stay a while.",
+        examples=["search-morning"],
+    )
+    target: Name = Field(
+        alias="to",
+        title="New name",
+        description="The new name: a schedule declared in one of the files.",
+        examples=["search-am"],
+    )
+
+
 class Document(_Strict):
     """One YAML file: optional `version` and `defaults`, and `schedules` and/or `runs`.
 
@@ -384,6 +407,13 @@ class Document(_Strict):
                 }
             ]
         ],
+    )
+    moved: list[MovedSpec] | None = Field(
+        default=None,
+        title="Moved",
+        description="Renames, like Terraform's moved blocks: each `{from: old, to: new}` renames "
+        "the recorded schedule with one PUT instead of a create plus an orphan.",
+        examples=[[{"from": "search-morning", "to": "search-am"}]],
     )
     runs: list[RunSpec] | None = Field(
         default=None,

@@ -136,7 +136,7 @@ class TestsigmaClient:
 
     def list_schedules(self) -> list[dict[str, Any]]:
         """Every schedule of the account, all pages (NotOfferedError: listing not offered)."""
-        return list(self._pages("/schedule_executions", {}))
+        return list(self._pages("/schedule_executions", {"sort": "id,asc"}))
 
     # --- account reads ---------------------------------------------------
 

@@ -31,6 +31,7 @@ def test_the_summary_counts_every_kind_and_says_whether_anything_changes() -> No
         "noop": 1,
         "orphan": 1,
         "conflict": 1,
+        "rename": 0,
     }
     assert DOC["has_changes"] is True
     quiet = plan_document(QUIET, now=NOW)
