@@ -34,6 +34,7 @@ from reconciler.testsigma.errors import (
     DuplicateNameError,
     NotFoundError,
     PastTimeError,
+    RateLimited,
     RequestRejected,
     TransportError,
 )
@@ -46,8 +47,9 @@ DEFINITE_REFUSALS: tuple[type[ApiError], ...] = (
     DuplicateNameError,
     NotFoundError,
     PastTimeError,
+    RateLimited,  # 429 until the deadline: refused every time
     RequestRejected,
-    TransportError,
+    TransportError,  # includes DeadlineExceeded and Cancelled: raised only when nothing was sent
 )
 
 

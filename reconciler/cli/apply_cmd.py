@@ -17,6 +17,7 @@ from reconciler.cli.common import (
     CaBundleOpt,
     ConnectTimeoutOpt,
     FormatOpt,
+    InsecureHttpOpt,
     ParallelismOpt,
     PruneOpt,
     ReadTimeoutOpt,
@@ -46,6 +47,9 @@ from reconciler.cli.plan_cmd import (
 )
 from reconciler.core.errors import EXIT_ERROR, ReconcilerError, UnsafeError
 
+#: Seconds the requests in flight get to finish after SIGINT/SIGTERM before they are cancelled.
+IN_FLIGHT_GRACE = 1.5
+
 if TYPE_CHECKING:
     from reconciler.app.apply import ApplyReport
     from reconciler.core.model import DesiredSet, Plan
@@ -66,6 +70,7 @@ def apply(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
     connect_timeout: ConnectTimeoutOpt = 10.0,
     read_timeout: ReadTimeoutOpt = 30.0,
     timeout: TotalTimeoutOpt = 120.0,
@@ -106,7 +111,7 @@ def apply(
     check_format(fmt)
     if not paths and plan_file is None:
         raise ReconcilerError("apply needs YAML paths, or --plan FILE")
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     conn.require_key()
     desired = load_desired_from(paths) if paths else None
     if not auto_approve and not sys.stdin.isatty():
@@ -276,8 +281,13 @@ def _execute(
         if not stop.is_set():
             info(
                 f"Received {signal.Signals(signum).name}: finishing the requests in flight, "
-                "starting no new ones."
+                f"starting no new ones (any still unanswered in {IN_FLIGHT_GRACE:g} s are "
+                "cancelled and kept in the journal as unknown)."
             )
+            # A hung request must not hold the command until --timeout.
+            grace = threading.Timer(IN_FLIGHT_GRACE, client.cancel)
+            grace.daemon = True
+            grace.start()
         stop.set()
 
     previous = {}

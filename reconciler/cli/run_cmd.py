@@ -16,6 +16,7 @@ from reconciler.cli.common import (
     ApiKeyFileOpt,
     ApiUrlOpt,
     CaBundleOpt,
+    InsecureHttpOpt,
     Options,
     app,
     guard,
@@ -97,6 +98,7 @@ def run(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
     preflight: Annotated[
         bool,
         typer.Option(
@@ -132,7 +134,7 @@ def run(
         build_no=build_no,
         runtime=runtime or [],
     )
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     with make_client(conn, ca_bundle=ca_bundle) as client:
         requests = _checked(requests, client, preflight=preflight)
         handles = [trigger(client, request) for request in requests]

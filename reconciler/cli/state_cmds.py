@@ -13,6 +13,7 @@ from reconciler.cli.common import (
     ApiKeyFileOpt,
     ApiUrlOpt,
     CaBundleOpt,
+    InsecureHttpOpt,
     StateOpt,
     app,
     guard,
@@ -39,6 +40,7 @@ def import_schedule(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
     lock_timeout: Annotated[
         float,
         typer.Option(
@@ -59,7 +61,7 @@ def import_schedule(
     from reconciler.engine.adopt import adopted_payload
     from reconciler.testsigma.errors import NotFoundError, NotOfferedError
 
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     desired = load_desired_from(paths) if paths else None
     declared = desired.schedule_named(name) if desired else None
     if desired is not None and declared is None:
