@@ -13,6 +13,7 @@ encodings it could be quoted in, even if some layer tries.
 from __future__ import annotations
 
 import base64
+import functools
 import ipaddress
 import json
 import logging
@@ -203,7 +204,8 @@ def install_redaction(secret: str) -> None:
     reinstall_redaction()
 
 
-def _encodings(secret: str) -> set[str]:
+@functools.lru_cache(maxsize=64)
+def _encodings(secret: str) -> frozenset[str]:
     """The forms a secret could be quoted in: raw, repr/JSON-escaped, URL-encoded, base64."""
     raw = secret.encode("utf-8", errors="surrogateescape")
     forms = {
@@ -222,7 +224,7 @@ def _encodings(secret: str) -> set[str]:
             stable = text[skip : len(text) - 2]
             if len(stable) >= 8:
                 forms.add(stable)
-    return {f for f in forms if len(f) >= 4}
+    return frozenset(f for f in forms if len(f) >= 4)
 
 
 def redact(text: str) -> str:
