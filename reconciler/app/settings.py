@@ -83,7 +83,7 @@ def checked_key(raw: str, *, source: str) -> str:
     for position, char in enumerate(key, start=1):
         if 0x21 <= ord(char) <= 0x7E:
             continue
-        if ord(char) > 0x7E and not char.isspace():
+        if ord(char) > 0x7F:
             kind = "a non-ASCII character"
         elif char == " ":
             kind = "a space"
