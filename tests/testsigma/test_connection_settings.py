@@ -59,7 +59,7 @@ def test_https_and_loopback_http_are_accepted_without_a_warning(url: str) -> Non
 
 
 def test_http_elsewhere_is_refused_unless_insecure_http_and_then_warned() -> None:
-    with pytest.raises(ReconcilerError, match="unencrypted to testsigma.corp"):
+    with pytest.raises(ReconcilerError, match=r"unencrypted to testsigma\.corp"):
         checked_api_url("http://testsigma.corp/api/v1")
     _, warnings = checked_api_url("http://testsigma.corp/api/v1", insecure_http=True)
     assert warnings and "--insecure-http" in warnings[0]
@@ -75,7 +75,9 @@ def test_userinfo_in_the_url_is_refused_without_echoing_it(userinfo: str) -> Non
         assert urllib.parse.unquote(password) not in info.value.message
 
 
-@pytest.mark.parametrize("url", ["ftp://h/api", "app.testsigma.com/api/v1", "https://", "http://h:x/"])
+@pytest.mark.parametrize(
+    "url", ["ftp://h/api", "app.testsigma.com/api/v1", "https://", "http://h:x/"]
+)
 def test_a_url_that_is_not_http_is_refused(url: str) -> None:
     with pytest.raises(ReconcilerError):
         checked_api_url(url)
