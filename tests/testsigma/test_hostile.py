@@ -3,7 +3,7 @@
 Every case runs `python -m reconciler` over real HTTP to `hostile.HostileServer`
 on 127.0.0.1 and checks what a CI job relies on: the command ends within its
 deadline plus a small margin (start-up included), its peak RSS stays under
-`RSS_BOUND_MIB` (measured with wait4 on the child), it says one clear thing
+`RSS_BOUND_MIB` (measured with wait4 by a small launcher), it says one clear thing
 on stderr and exits non-zero, and the API key appears in no output in any
 encoding (raw, repr- or JSON-escaped, URL-encoded, base64).
 """
@@ -16,9 +16,9 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,43 +46,59 @@ class Finished:
     peak_rss_mib: float
 
 
+#: Runs the CLI and writes its peak RSS (KiB) to $RECONCILER_TEST_RSS. A launcher, because a
+#: child forked from a large pytest worker inherits the worker's RSS high-water mark
+#: (Linux keeps it across exec); the launcher's own image is small when it forks the CLI.
+LAUNCHER = """
+import os, signal, subprocess, sys
+child = subprocess.Popen(sys.argv[1:])
+for sig in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(sig, lambda signum, frame: child.send_signal(signum))
+while True:
+    try:
+        _, status, usage = os.wait4(child.pid, 0)
+        break
+    except InterruptedError:
+        continue
+with open(os.environ["RECONCILER_TEST_RSS"], "w") as out:
+    out.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def run_cli(
     args: list[str],
     env: dict[str, str],
     *,
     limit: float = 120,
-    on_start: object = None,
+    on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
 ) -> Finished:
-    """Run the CLI, wait for it with wait4 (for its peak RSS), kill it past `limit`."""
-    out_path = Path(env["RECONCILER_TEST_TMP"]) / "stdout"
-    err_path = Path(env["RECONCILER_TEST_TMP"]) / "stderr"
+    """Run the CLI (through `LAUNCHER`, for its peak RSS); kill it past `limit` seconds."""
+    tmp = Path(env["RECONCILER_TEST_TMP"])
+    out_path, err_path, rss_path = tmp / "stdout", tmp / "stderr", tmp / "rss"
+    env = {**env, "RECONCILER_TEST_RSS": str(rss_path)}
+    command = [sys.executable, "-c", LAUNCHER, sys.executable, "-m", "reconciler", *args]
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.monotonic()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "reconciler", *args], cwd=ROOT, env=env, stdout=out, stderr=err
-        )
-        waited: list[tuple[int, int, object]] = []
-        waiter = threading.Thread(target=lambda: waited.append(os.wait4(proc.pid, 0)))
-        waiter.start()
-        if callable(on_start):
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
+        if on_start is not None:
             on_start(proc)
-        waiter.join(limit)
-        if waiter.is_alive():
+        try:
+            code = proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
             proc.kill()
-            waiter.join()
+            proc.wait()
             pytest.fail(f"the command was still running after {limit} s: {args}")
         seconds = time.monotonic() - started
-    proc.returncode = os.waitstatus_to_exitcode(waited[0][1])
-    usage = waited[0][2]
-    rss_kib = getattr(usage, "ru_maxrss", 0)
     stdout, stderr = out_path.read_bytes(), err_path.read_bytes()
     return Finished(
-        code=proc.returncode,
+        code=code,
         stdout=stdout.decode("utf-8", errors="replace"),
         stderr=stderr.decode("utf-8", errors="replace"),
         raw=stdout + stderr,
         seconds=seconds,
-        peak_rss_mib=rss_kib / 1024,
+        peak_rss_mib=int(rss_path.read_text()) / 1024,
     )
 
 
