@@ -264,6 +264,7 @@ def _wait(
 
     def on_signal(_signum: int, _frame: object) -> None:
         stop.set()
+        client.cancel()  # a poll in flight must not hold Ctrl-C until --timeout
 
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -281,6 +282,7 @@ def _wait(
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+        client.cancellation.reset()  # the reports of completed runs can still be fetched
     if stop.is_set():
         ids = ", ".join(str(h.id) for h in handles)
         info(f"Stopped waiting. The run(s) go on in Testsigma (id {ids}); nothing was cancelled.")

@@ -39,6 +39,10 @@ class Cancellation:
     def cancel(self) -> None:
         self._event.set()
 
+    def reset(self) -> None:
+        """Allow calls again (once no call of the cancelled batch is in flight)."""
+        self._event.clear()
+
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()

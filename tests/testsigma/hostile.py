@@ -12,6 +12,7 @@ could send; the tests drive the real CLI as a child process against it.
 - `post_502`: a POST is committed (counted), then answered 502.
 - `rate_limited`: a token bucket of `rate` requests per second (burst `burst`)
   shared by every call; over it, 429 (with `Retry-After: 1` on every other one).
+- `run_then_hang`: starts a run (POST), then never answers a poll (GET).
 - `auth`: a correct server that checks the Bearer key (plain-text 401 otherwise).
 
 Every scenario also answers as a proxy would (absolute-form request lines),
@@ -69,6 +70,7 @@ class HostileServer:
         self.throttled = 0
         self.created: list[dict[str, Any]] = []
         self.first_request = threading.Event()
+        self.first_get = threading.Event()
         self.stop = threading.Event()
         self._lock = threading.Lock()
         self._tokens = float(burst)
@@ -103,6 +105,8 @@ class HostileServer:
         with self._lock:
             self.requests.append((method, path))
         self.first_request.set()
+        if method == "GET":
+            self.first_get.set()
 
     def take_token(self) -> bool:
         with self._lock:
@@ -232,6 +236,12 @@ def _handler_for(server: HostileServer) -> type[BaseHTTPRequestHandler]:
                 self._json(201, created)
             else:
                 self._json(200, {"content": [], "totalPages": 0, "totalElements": 0, "last": True})
+
+        def _run_then_hang(self, path: str, body: bytes) -> None:
+            if self.command == "POST":
+                self._json(200, {"id": 77, "status": "STATUS_CREATED", "result": "QUEUED"})
+            else:
+                server.stop.wait(120)
 
         def _auth(self, path: str, body: bytes) -> None:
             if self.headers.get("Authorization") != f"Bearer {server.key}":

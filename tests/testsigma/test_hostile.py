@@ -248,6 +248,28 @@ def test_sigterm_ends_an_apply_whose_post_hangs(tmp_path: Path) -> None:
     assert ended <= 1.5 + 2.0  # the grace for requests in flight, plus noise
 
 
+def test_ctrl_c_ends_a_run_wait_whose_poll_hangs(tmp_path: Path) -> None:
+    with HostileServer("run_then_hang") as server:
+        stopped: dict[str, float] = {}
+
+        def interrupt(proc: subprocess.Popen[bytes]) -> None:
+            assert server.first_get.wait(60), "the CLI never polled the run"
+            stopped["at"] = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+
+        result = run_cli(
+            ["run", "--execution-id", "3857", "--no-preflight", "--wait", "--poll-interval", "0.1"],
+            env_for(server.url, tmp_path),
+            on_start=interrupt,
+        )
+        ended = time.monotonic() - stopped["at"]
+        posts = server.count("POST")
+    assert result.code == 130, result.stderr
+    assert "Stopped waiting" in result.stderr and "Traceback" not in result.stderr
+    assert posts == 1
+    assert ended <= 1.0 + 2.0
+
+
 # --- memory ---------------------------------------------------------------------
 
 
@@ -341,6 +363,17 @@ def test_a_url_with_userinfo_is_refused_without_echoing_the_password(tmp_path: P
 
 
 # --- outcomes -------------------------------------------------------------------
+
+
+def test_a_run_trigger_answered_502_is_sent_once_and_says_how_to_check(tmp_path: Path) -> None:
+    with HostileServer("post_502") as server:
+        result = run_cli(
+            ["run", "--execution-id", "3857", "--no-preflight"], env_for(server.url, tmp_path)
+        )
+        posts = server.count("POST")
+    assert posts == 1
+    assert_one_clear_error(result, "POST /execution_results", "may have started")
+    assert_no_leak(result, KEY)
 
 
 def test_a_post_answered_502_after_commit_is_sent_exactly_once(tmp_path: Path) -> None:
