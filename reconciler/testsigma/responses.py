@@ -5,7 +5,7 @@ An id in an answer must be a JSON integer (not a boolean, not a string like
 of the state store; a `nextInterval` read back must be epoch milliseconds.
 Anything else is a `ProtocolError` for that call: recording a string id would
 make every later apply re-create the schedule, and an id over 2^63 cannot be
-stored at all.
+stored at all. (Epoch milliseconds sent as a string of digits are accepted.)
 """
 
 from __future__ import annotations
@@ -89,8 +89,9 @@ def check_schedule(item: Mapping[str, Any], call: str) -> dict[str, Any]:
     """A schedule as read back: a valid id, and `nextInterval` in epoch milliseconds."""
     require_id(item, call, what="a schedule")
     value = item.get("nextInterval")
-    if value is not None and not (
-        isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_EPOCH_MS
+    millis = int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else value
+    if millis is not None and not (
+        isinstance(millis, int) and not isinstance(millis, bool) and 0 <= millis <= MAX_EPOCH_MS
     ):
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
         raise ProtocolError(
