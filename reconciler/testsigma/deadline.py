@@ -5,9 +5,9 @@ trickles one byte per second resets it forever. The deadline bounds the
 whole call instead (connect, send, every read of the answer, the retries and
 every page): `Budget` carries it, and `install` wraps the network backend of
 an httpx client so that every socket operation of the calling thread waits
-at most until the budget's deadline. Reads wait in short slices, so a
-`Cancellation` set by a signal handler ends a hung read within `SLICE`
-seconds on every worker thread at once.
+at most until the budget's deadline. Reads and connects wait in short
+slices, so a `Cancellation` set by a signal handler ends a hung read (or a
+connect into a black hole) within `SLICE` seconds on every worker thread.
 
 The budget travels in a thread-local: httpx runs a request's socket work on
 the calling thread, so each worker sees its own call's deadline.
@@ -15,7 +15,11 @@ the calling thread, so each worker sees its own call's deadline.
 
 from __future__ import annotations
 
+import errno
 import math
+import os
+import select
+import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -25,6 +29,7 @@ from typing import Any
 
 import httpcore
 import httpx
+from httpcore._backends.sync import SyncStream  # the default stream around a connected socket
 
 #: The longest a blocked read waits before it looks at the deadline and the cancellation again.
 SLICE = 0.2
@@ -163,15 +168,26 @@ class _Backend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         budget = _budget()
-        if budget is not None:
-            if budget.cancelled or budget.expired:
-                raise httpcore.ConnectTimeout("deadline")
-            timeout = budget.clamp(timeout)
-        return _Stream(
-            self._inner.connect_tcp(
-                host, port, timeout, local_address=local_address, socket_options=socket_options
+        if budget is None or not hasattr(select, "poll"):
+            if budget is not None:
+                timeout = budget.clamp(timeout)
+            return _Stream(
+                self._inner.connect_tcp(
+                    host, port, timeout, local_address=local_address, socket_options=socket_options
+                )
             )
+        ends = (
+            budget.ends_at if timeout is None else min(budget.ends_at, time.monotonic() + timeout)
         )
+        sock = _connect(host, port, ends=ends, budget=budget, local_address=local_address)
+        try:
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError as exc:
+            sock.close()
+            raise httpcore.ConnectError("socket options") from exc
+        return _Stream(SyncStream(sock))
 
     def connect_unix_socket(
         self,
@@ -183,6 +199,54 @@ class _Backend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+def _connect(
+    host: str, port: int, *, ends: float, budget: Budget, local_address: str | None
+) -> socket.socket:
+    """A TCP connection made in slices, so a connect into a black hole notices the deadline
+    and a cancellation within `SLICE` seconds (the resolver itself is not bounded)."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise httpcore.ConnectError("name resolution failed") from exc
+    last: OSError | None = None
+    for family, kind, proto, _, address in addresses:
+        sock = socket.socket(family, kind, proto)
+        try:
+            if local_address:
+                sock.bind((local_address, 0))
+            sock.setblocking(False)
+            code = sock.connect_ex(address)
+            if code not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY):
+                raise OSError(code, os.strerror(code))
+            if code:
+                _wait_writable(sock, ends=ends, budget=budget)
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if code:
+                    raise OSError(code, os.strerror(code))
+            sock.setblocking(True)
+            return sock
+        except OSError as exc:
+            sock.close()
+            last = exc
+        except BaseException:
+            sock.close()
+            raise
+    raise httpcore.ConnectError("could not connect") from last
+
+
+def _wait_writable(sock: socket.socket, *, ends: float, budget: Budget) -> None:
+    poller = select.poll()
+    poller.register(sock, select.POLLOUT)
+    while True:
+        if budget.cancelled:
+            raise httpcore.ConnectTimeout("cancelled")
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise httpcore.ConnectTimeout("deadline")
+        if poller.poll(max(1, int(min(SLICE, left) * 1000))):
+            return
 
 
 def install(client: httpx.Client) -> int:
