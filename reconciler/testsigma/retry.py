@@ -51,8 +51,8 @@ class RetryPolicy:
 
     def delay(self, attempt: int, *, retry_after: float | None, rng: random.Random) -> float:
         """Seconds to wait before attempt `attempt + 1` (attempt counts from 1)."""
-        if retry_after is not None:
-            return max(retry_after, 0.0)
+        if retry_after is not None and retry_after > 0:  # "0" would be a tight loop: back off
+            return retry_after
         ceiling = min(self.max_delay, self.base_delay * (2 ** (min(attempt, 30) - 1)))
         return rng.uniform(0, ceiling)
 

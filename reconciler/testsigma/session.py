@@ -265,7 +265,7 @@ class Session:
         if budget.cancelled:
             return Cancelled(call, "interrupted before an answer came")
         if last is not None and last.status == 429:
-            pause = f" (the server asked to wait {waiting:g} s)" if waiting is not None else ""
+            pause = f" (the next attempt would wait {waiting:g} s)" if waiting is not None else ""
             return RateLimited(
                 call,
                 f"still rate limited (429) at the {budget.seconds:g} s deadline (--timeout)"
