@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import httpx
 
 from reconciler import __version__
+from reconciler.core.errors import ReconcilerError
 from reconciler.testsigma.body import MAX_REPORT_BYTES
 from reconciler.testsigma.deadline import Budget, Cancellation
 from reconciler.testsigma.errors import (
@@ -45,6 +47,10 @@ from reconciler.testsigma.session import Answer, Session
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://app.testsigma.com/api/v1"
+
+
+class ConfigError(ReconcilerError):
+    """The connection settings cannot be used (e.g. a CA bundle that is not PEM)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +84,28 @@ class TestsigmaClient:
         self.timeouts = timeouts or Timeouts()
         self.cancellation = Cancellation()
         t = self.timeouts
-        http = httpx.Client(
+        try:
+            http = self._http_client(api_key, ca_bundle, transport)
+        except (OSError, ssl.SSLError):
+            what = f"--ca-bundle {ca_bundle}" if ca_bundle else "the system's CA certificates"
+            raise ConfigError(f"{what}: not a readable bundle of PEM certificates") from None
+        self._session = Session(
+            http,
+            base_url=self.base_url,
+            total_seconds=t.total,
+            policy=retry or RetryPolicy(),
+            limiter=AdaptiveLimiter(max_concurrency=max_concurrency),
+            cancellation=self.cancellation,
+            rng=rng or random.Random(),
+        )
+        self._http = http
+        self._close_hooks: list[Callable[[], None]] = []
+
+    def _http_client(
+        self, api_key: str, ca_bundle: str | None, transport: httpx.BaseTransport | None
+    ) -> httpx.Client:
+        t = self.timeouts
+        return httpx.Client(
             base_url=self.base_url,
             headers={
                 "Authorization": f"Bearer {api_key}",
@@ -91,17 +118,6 @@ class TestsigmaClient:
             transport=transport,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
         )
-        self._session = Session(
-            http,
-            base_url=self.base_url,
-            total_seconds=t.total,
-            policy=retry or RetryPolicy(),
-            limiter=AdaptiveLimiter(max_concurrency=max_concurrency),
-            cancellation=self.cancellation,
-            rng=rng or random.Random(),
-        )
-        self._http = http
-        self._close_hooks: list[Callable[[], None]] = []
 
     @property
     def limiter(self) -> AdaptiveLimiter:

@@ -110,3 +110,10 @@ def test_the_deadline_is_enforced_inside_socket_reads_of_every_transport(
         assert all(type(p._network_backend).__name__ == "_Backend" for p in pools)
     finally:
         client.close()
+
+
+def test_a_ca_bundle_that_is_not_pem_is_one_clear_error(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate\n", encoding="utf-8")
+    with pytest.raises(ReconcilerError, match="not a readable bundle of PEM certificates"):
+        TestsigmaClient(base_url="https://h.example/api/v1", api_key=KEY, ca_bundle=str(bundle))
