@@ -113,7 +113,7 @@ class TestsigmaClient:
                 "User-Agent": f"testsigma-reconciler/{__version__}",
             },
             timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.read, pool=t.connect),
-            verify=ca_bundle if ca_bundle else True,
+            verify=ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True,
             follow_redirects=False,
             transport=transport,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
