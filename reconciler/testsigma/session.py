@@ -163,23 +163,34 @@ class Session:
                 last = failure.error
                 if is_429:
                     throttled += 1
-                    wait = self.policy.delay(throttled, retry_after=retry_after, rng=self._rng)
                 else:
                     attempts += 1
                     if attempts >= self.policy.max_attempts:
                         raise _gave_up(failure.error, attempts)
-                    wait = self.policy.delay(attempts, retry_after=retry_after, rng=self._rng)
-                if wait >= budget.remaining():
-                    raise self._out_of_time(call, budget, last, waiting=wait)
-                log.debug(
-                    "retrying %s: attempt %d failed (%s); waiting %.2fs",
-                    call,
-                    attempts + throttled,
-                    last.detail if last.status is None else f"{last.status} {last.detail}",
-                    wait,
+                count = throttled if is_429 else attempts
+                self._pause(
+                    self.policy.delay(count, retry_after=retry_after, rng=self._rng),
+                    call=call,
+                    budget=budget,
+                    last=last,
+                    attempt=attempts + throttled,
                 )
-                if self.cancellation.wait(wait):
-                    raise self._out_of_time(call, budget, last)
+
+    def _pause(
+        self, wait: float, *, call: str, budget: Budget, last: ApiError, attempt: int
+    ) -> None:
+        """Wait before the next attempt; raise at once when the wait cannot fit the deadline."""
+        if wait >= budget.remaining():
+            raise self._out_of_time(call, budget, last, waiting=wait)
+        log.debug(
+            "retrying %s: attempt %d failed (%s); waiting %.2fs",
+            call,
+            attempt,
+            last.detail if last.status is None else f"{last.status} {last.detail}",
+            wait,
+        )
+        if self.cancellation.wait(wait):
+            raise self._out_of_time(call, budget, last)
 
     def _judge(
         self, result: Answer | _Failure, *, method: str, accept: Callable[[Answer], T]
