@@ -55,9 +55,11 @@ from reconciler.engine.plan import body_to_send
 from reconciler.testsigma.errors import (
     ApiError,
     AuthError,
+    BadResponseError,
     DuplicateNameError,
     NotFoundError,
     PastTimeError,
+    RateLimited,
     RequestRejected,
     TransportError,
 )
@@ -71,8 +73,9 @@ DEFINITE_REFUSALS: tuple[type[ApiError], ...] = (
     DuplicateNameError,
     NotFoundError,
     PastTimeError,
+    RateLimited,  # 429 until the deadline: refused every time
     RequestRejected,
-    TransportError,
+    TransportError,  # includes DeadlineExceeded and Cancelled: raised only when nothing was sent
 )
 
 #: How many times one apply looks up and re-sends what ended unknown.
@@ -159,6 +162,14 @@ class Executor:
         self.defer_unknown = defer_unknown
         self.changed_anything = False
         self._reported: list[ActionResult] = []
+        #: Recorded ids by owner name, kept current as this run records and forgets.
+        self._owners: dict[int, str] | None = None
+
+    def owner_of(self, schedule_id: int) -> str | None:
+        """The name `schedule_id` is recorded under (this run's writes included)."""
+        if self._owners is None:
+            self._owners = {r.id: r.name for r in self.store.read_all().values()}
+        return self._owners.get(schedule_id)
 
     def tell(self, result: ActionResult) -> None:
         """Report `result` to the caller's callback, once."""
@@ -276,19 +287,22 @@ class Executor:
         except DEFINITE_REFUSALS as exc:
             return self._refused(step, entry, exc)
         except ReconcilerError as exc:
-            self.changed()  # the server may have acted
-            log.warning("%s %s: outcome unknown: %s", step.kind.value, action.name, exc.message)
-            status = exc.status if isinstance(exc, ApiError) else None
-            message = (
-                f"{exc.message}; the outcome is unknown and is kept in the journal: "
-                "the next run checks before doing anything again"
-            )
-            return ActionResult(
-                action, Outcome.UNKNOWN, action.id, message, entry=entry, status=status
+            return self._unknown(step, entry, exc)
+        if created_id is not None and self.owner_of(created_id) not in (None, action.name):
+            # A "new" id we already record under another name: the answer cannot be
+            # trusted, so nothing is recorded from it; the lookup by name settles it.
+            return self._unknown(
+                step,
+                entry,
+                BadResponseError(
+                    "POST /schedule_executions",
+                    f"the server answered id {created_id}, which is already recorded as "
+                    f"{self.owner_of(created_id)!r}",
+                ),
             )
         self.changed()
         if step.kind is ActionKind.DELETE:
-            self.store.forget(action.renamed_from or action.name, journal_entry=entry)
+            self.forget(action.renamed_from or action.name, entry)
             if action.kind is ActionKind.REPLACE:
                 return self._body_step(action, ActionKind.CREATE)
             return ActionResult(action, Outcome.OK, action.id, "deleted")
@@ -296,6 +310,22 @@ class Executor:
         assert new_id is not None
         self._record(action, new_id, entry)
         return ActionResult(action, Outcome.OK, new_id, _done_message(step, new_id))
+
+    def _unknown(self, step: _Step, entry: int, exc: ReconcilerError) -> ActionResult:
+        action = step.action
+        self.changed()  # the server may have acted
+        log.warning("%s %s: outcome unknown: %s", step.kind.value, action.name, exc.message)
+        status = exc.status if isinstance(exc, ApiError) else None
+        message = (
+            f"{exc.message}; the outcome is unknown and is kept in the journal: "
+            "the next run checks before doing anything again"
+        )
+        return ActionResult(action, Outcome.UNKNOWN, action.id, message, entry=entry, status=status)
+
+    def forget(self, name: str, entry: int) -> None:
+        self.store.forget(name, journal_entry=entry)
+        if self._owners is not None:
+            self._owners = {i: n for i, n in self._owners.items() if n != name}
 
     def _refused(self, step: _Step, entry: int, exc: ApiError) -> ActionResult:
         self.store.journal_outcome(entry, outcome="failed", detail=exc.message)
@@ -309,6 +339,9 @@ class Executor:
             # In the caller's batch: the old record goes with the new one's write, atomically.
             self.store.forget(action.renamed_from)
         self.store.record(record, journal_entry=entry)
+        if self._owners is not None:
+            self._owners = {i: n for i, n in self._owners.items() if n != action.renamed_from}
+            self._owners[new_id] = action.name
 
 
 def _journal_name(step: _Step) -> str:

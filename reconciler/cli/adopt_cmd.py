@@ -11,6 +11,7 @@ from reconciler.cli.common import (
     ApiKeyFileOpt,
     ApiUrlOpt,
     CaBundleOpt,
+    InsecureHttpOpt,
     StateOpt,
     app,
     err,
@@ -57,6 +58,7 @@ def import_schedule(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
     lock_timeout: LockTimeoutOpt = 0.0,
 ) -> None:
     """Adopt existing Testsigma schedules: record them as managed. Nothing is sent.
@@ -79,7 +81,7 @@ def import_schedule(
     from reconciler.app.settings import connection
 
     words = list(args or [])
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     if adopt_everything:
         if not words:
             raise ReconcilerError("import --all needs the YAML paths: import --all PATH...")
@@ -206,6 +208,7 @@ def export(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
 ) -> None:
     """Write the live account's schedules as v1 YAML (nothing is changed anywhere).
 
@@ -225,7 +228,7 @@ def export(
     from reconciler.app.settings import connection, now
     from reconciler.render.export_yaml import summary
 
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     with make_client(conn, ca_bundle=ca_bundle) as client:
         exported = read_export(client, match=match)
     if not exported.schedules:

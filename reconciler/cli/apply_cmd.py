@@ -17,6 +17,7 @@ from reconciler.cli.common import (
     CaBundleOpt,
     ConnectTimeoutOpt,
     FormatOpt,
+    InsecureHttpOpt,
     Options,
     ParallelismOpt,
     PruneOpt,
@@ -49,6 +50,9 @@ from reconciler.cli.signals import CommandSignals
 from reconciler.core.errors import EXIT_ERROR, ReconcilerError, UnsafeError
 from reconciler.render.words import reason
 
+#: Seconds the requests in flight get to finish after SIGINT/SIGTERM before they are cancelled.
+IN_FLIGHT_GRACE = 1.5
+
 if TYPE_CHECKING:
     from reconciler.app.apply import ApplyReport
     from reconciler.core.model import DesiredSet, Plan
@@ -69,6 +73,7 @@ def apply(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
     connect_timeout: ConnectTimeoutOpt = 10.0,
     read_timeout: ReadTimeoutOpt = 30.0,
     timeout: TotalTimeoutOpt = 120.0,
@@ -110,7 +115,7 @@ def apply(
     check_format(fmt)
     if not paths and plan_file is None:
         raise ReconcilerError("apply needs YAML paths, or --plan FILE")
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     conn.require_key()
     desired = load_desired_from(paths) if paths else None
     # Applying a saved plan is the approval (as in Terraform): it was reviewed when saved.
@@ -132,8 +137,10 @@ def apply(
                 connect_timeout=connect_timeout,
                 read_timeout=read_timeout,
                 total_timeout=timeout,
+                handle_signals=False,  # CommandSignals: stop launching first, cancel after
             ) as client,
         ):
+            signals.cancel = client.cancel
             if plan_file is not None:
                 result, recorded_count, force = _load_saved(plan_file, store, desired, force)
                 _recheck_creates(plan_file, result, store, client, parallelism)

@@ -12,6 +12,7 @@ from reconciler.cli.common import (
     ApiKeyFileOpt,
     ApiUrlOpt,
     CaBundleOpt,
+    InsecureHttpOpt,
     app,
     guard,
     info,
@@ -76,6 +77,7 @@ def calendar(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
 ) -> None:
     """Show when the declared ACTIVE schedules run, and where they collide. Sends nothing.
 
@@ -103,7 +105,7 @@ def calendar(
     moment = now()
     first = use_case.window_start(start, shown, moment)
     desired = load_desired_from(paths)
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     names = _test_plan_names(conn, ca_bundle) if conn.api_key else None
     cal = use_case.build_calendar(
         desired, start=first, days=days, now=moment, max_concurrent=max_concurrent, names=names

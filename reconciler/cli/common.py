@@ -319,6 +319,15 @@ CaBundleOpt = Annotated[
         help="CA certificates for a private Testsigma host (TLS is always verified).",
     ),
 ]
+InsecureHttpOpt = Annotated[
+    bool,
+    typer.Option(
+        "--insecure-http",
+        envvar="RECONCILER_INSECURE_HTTP",
+        help="Allow an http:// API URL to a host other than loopback (the key travels "
+        "unencrypted; a warning is printed every run).",
+    ),
+]
 ConnectTimeoutOpt = Annotated[
     float, typer.Option("--connect-timeout", min=0.1, metavar="SECONDS", help="Seconds to connect.")
 ]
@@ -400,17 +409,55 @@ def make_client(
     connect_timeout: float = 10.0,
     read_timeout: float = 30.0,
     total_timeout: float = 120.0,
+    handle_signals: bool = True,
 ) -> TestsigmaClient:
+    """The API client for a command; SIGINT/SIGTERM cancel its calls while it is open.
+
+    `handle_signals=False`: the command handles signals itself (apply's
+    CommandSignals, which stops launching first and cancels after a grace).
+    """
     from reconciler.testsigma.client import TestsigmaClient, Timeouts
 
     if ca_bundle is not None and not ca_bundle.is_file():
         raise ReconcilerError(f"--ca-bundle {ca_bundle}: no such file")
-    return TestsigmaClient(
+    key = conn.require_key()
+    for warning in conn.warnings:
+        err(warning)
+    client = TestsigmaClient(
         base_url=conn.api_url,
-        api_key=conn.require_key(),
+        api_key=key,
         timeouts=Timeouts(connect=connect_timeout, read=read_timeout, total=total_timeout),
         ca_bundle=str(ca_bundle) if ca_bundle else None,
     )
+    if handle_signals:
+        client.on_close(_cancel_on_signals(client))
+    return client
+
+
+def _cancel_on_signals(client: TestsigmaClient) -> Callable[[], None]:
+    """SIGINT and SIGTERM cancel every call of `client` at once, then interrupt the command.
+
+    Worker threads see the cancellation within a fraction of a second, so no
+    thread pool waits for a hung request; the command ends with "Interrupted."
+    (exit 130). Returns what restores the previous handlers.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def on_signal(signum: int, _frame: object) -> None:
+        client.cancel()
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
 
 
 def render_plan(plan: Plan, fmt: str) -> str:

@@ -14,6 +14,7 @@ from reconciler.cli.common import (
     CaBundleOpt,
     ConnectTimeoutOpt,
     FormatOpt,
+    InsecureHttpOpt,
     ParallelismOpt,
     PruneOpt,
     ReadTimeoutOpt,
@@ -175,6 +176,7 @@ def plan(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
     connect_timeout: ConnectTimeoutOpt = 10.0,
     read_timeout: ReadTimeoutOpt = 30.0,
     timeout: TotalTimeoutOpt = 120.0,
@@ -211,7 +213,7 @@ def plan(
     from reconciler.app.settings import connection
 
     check_format(fmt)
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     desired = load_desired_from(paths)
     store = open_state(state)
     client = None

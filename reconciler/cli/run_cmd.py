@@ -16,6 +16,7 @@ from reconciler.cli.common import (
     ApiKeyFileOpt,
     ApiUrlOpt,
     CaBundleOpt,
+    InsecureHttpOpt,
     Options,
     app,
     guard,
@@ -97,6 +98,7 @@ def run(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
     preflight: Annotated[
         bool,
         typer.Option(
@@ -132,7 +134,7 @@ def run(
         build_no=build_no,
         runtime=runtime or [],
     )
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     with make_client(conn, ca_bundle=ca_bundle) as client:
         requests = _checked(requests, client, preflight=preflight)
         handles = [trigger(client, request) for request in requests]
@@ -266,6 +268,7 @@ def _wait(
 
     def on_signal(_signum: int, _frame: object) -> None:
         stop.set()
+        client.cancel()  # a poll in flight must not hold Ctrl-C until --timeout
 
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -283,6 +286,7 @@ def _wait(
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+        client.cancellation.reset()  # the reports of completed runs can still be fetched
     if stop.is_set():
         ids = ", ".join(str(h.id) for h in handles)
         info(f"Stopped waiting. The run(s) go on in Testsigma (id {ids}); nothing was cancelled.")

@@ -7,16 +7,25 @@ removed) and the command exits 130; while the executor runs, it is asked to
 start nothing new and to record what is in flight. The lock itself is an OS
 or database-session lock, so even a SIGKILL leaves none behind; the handlers
 make a terminated apply end cleanly and say so.
+
+`cancel` (the client's) ends hung calls: at once before the executor runs,
+and `IN_FLIGHT_GRACE` seconds after the first signal while it runs (the
+requests still unanswered then stay in the journal as unknown), so a hung
+server cannot hold a stopped command until --timeout.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 from reconciler.cli.common import info
+
+#: Seconds the requests in flight get to answer after a stop, before they are cancelled.
+IN_FLIGHT_GRACE = 1.5
 
 
 class CommandSignals:
@@ -24,6 +33,7 @@ class CommandSignals:
 
     def __init__(self) -> None:
         self.stop: threading.Event | None = None
+        self.cancel: Callable[[], None] | None = None
         self._previous: dict[int, Any] = {}
 
     def __enter__(self) -> CommandSignals:
@@ -41,7 +51,17 @@ class CommandSignals:
         name = signal.Signals(signum).name
         if self.stop is None:
             info(f"Received {name}: stopping; the state lock is released.")
+            if self.cancel is not None:
+                self.cancel()
             raise KeyboardInterrupt
         if not self.stop.is_set():
-            info(f"Received {name}: finishing the requests in flight, starting no new ones.")
+            info(
+                f"Received {name}: finishing the requests in flight, starting no new ones "
+                f"(any still unanswered in {IN_FLIGHT_GRACE:g} s are cancelled and kept in "
+                "the journal as unknown)."
+            )
+            if self.cancel is not None:
+                grace = threading.Timer(IN_FLIGHT_GRACE, self.cancel)
+                grace.daemon = True
+                grace.start()
         self.stop.set()
