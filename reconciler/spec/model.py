@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -31,6 +32,10 @@ from reconciler.timekeeping import SCHEDULE_TYPES as SCHEDULE_TYPES
 
 STATUSES: tuple[str, ...] = ("ACTIVE", "IN_ACTIVE")
 MAX_NAME = 255
+#: The server's columns (docs/API.md "Column limits"): `name VARCHAR(125)`, `comments
+#: VARCHAR(45)`, 3-byte utf8. Beyond them it answers a 500 that looks like a fault.
+MAX_SCHEDULE_NAME = 125
+MAX_COMMENTS = 45
 MAX_TEXT = 4096
 MAX_RUNTIME_DATA = 200
 
@@ -76,6 +81,25 @@ Name = Annotated[
     StringConstraints(min_length=1, max_length=MAX_NAME, pattern=_NO_CONTROL),
 ]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+
+
+def _in_bmp(value: str) -> str:
+    """The server stores 3-byte utf8: no character outside the Basic Multilingual Plane."""
+    wide = next((c for c in value if ord(c) > 0xFFFF), None)
+    if wide is not None:
+        raise ValueError(
+            f"contains {wide!r} (U+{ord(wide):04X}), a character outside the Basic Multilingual "
+            "Plane: Testsigma cannot store it (emoji and some CJK characters are such)"
+        )
+    return value
+
+
+ScheduleName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_SCHEDULE_NAME, pattern=_NO_CONTROL),
+    AfterValidator(_in_bmp),
+]
+Comments = Annotated[str, StringConstraints(max_length=MAX_COMMENTS), AfterValidator(_in_bmp)]
 ScheduleType = Literal["ONCE", "HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY", "YEARLY"]
 Status = Literal["ACTIVE", "IN_ACTIVE"]
 Timezone = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_NO_CONTROL)]
@@ -192,19 +216,15 @@ def _comments_field(**kwargs: Any) -> Any:
     return Field(
         **kwargs,
         title="Comments",
-        description="Free text stored with the schedule in Testsigma. An explicit null on a "
-        "schedule removes the one `defaults` gives.",
+        description="Free text stored with the schedule in Testsigma, at most 45 characters "
+        "(the server's column). An explicit null on a schedule removes the one `defaults` gives.",
         examples=["owned by team checkout"],
     )
 
 
 def _name_field(**kwargs: Any) -> Any:
-    return Field(
-        **kwargs,
-        title="Name",
-        description="The identity: unique across all files; 1 to 255 characters.",
-        examples=["checkout-nightly"],
-    )
+    kwargs.setdefault("description", "The identity: unique across all files; 1 to 255 characters.")
+    return Field(**kwargs, title="Name", examples=["checkout-nightly"])
 
 
 class Defaults(_Strict):
@@ -218,7 +238,7 @@ class Defaults(_Strict):
     timezone: Timezone | None = _timezone_field(default=None)
     status: Status | None = _status_field(default=None)
     execution_config: ExecutionConfigRef | None = _execution_config_field(default=None)
-    comments: Text | None = _comments_field(default=None)
+    comments: Comments | None = _comments_field(default=None)
 
 
 class ScheduleSpec(_Strict):
@@ -241,7 +261,10 @@ class ScheduleSpec(_Strict):
         },
     )
 
-    name: Name = _name_field()
+    name: ScheduleName = _name_field(
+        description="The identity: unique across all files; 1 to 125 characters (the "
+        "server's column), none outside the Basic Multilingual Plane."
+    )
     execution_id: Id | None = _execution_id_field(default=None)
     test_plan: Name | None = _test_plan_field(default=None)
     execution_config: ExecutionConfigRef | None = _execution_config_field(default=None)
@@ -259,7 +282,7 @@ class ScheduleSpec(_Strict):
     )
     timezone: Timezone | None = _timezone_field(default=None)
     status: Status | None = _status_field(default=None)
-    comments: Text | None = _comments_field(default=None)
+    comments: Comments | None = _comments_field(default=None)
 
     @model_validator(mode="after")
     def _plan_reference(self) -> ScheduleSpec:

@@ -130,7 +130,7 @@ def error_for(call: str, status: int, headers: httpx.Headers, body: bytes) -> Ap
         return NotFoundError(call, detail or "not found", status=status)
     if status in (405, 501):
         return NotOfferedError(call, detail or "not offered by this server", status=status)
-    if (status == 422 and "duplicate" in detail.lower()) or status == 409:
+    if (status == 422 and _names_a_duplicate(detail)) or status == 409:
         return DuplicateNameError(call, detail, status=status)
     if status == 429:
         return ServerError(call, detail or "too many requests", status=status)
@@ -139,3 +139,10 @@ def error_for(call: str, status: int, headers: httpx.Headers, body: bytes) -> Ap
     if status == 500 and PAST_TIME_MESSAGE in detail.lower():
         return PastTimeError(call, detail, status=status)
     return ServerError(call, detail or "server error", status=status)
+
+
+def _names_a_duplicate(detail: str) -> bool:
+    """A 422 refusing a name that is taken (the server says "Entity with same name
+    already exists, Please use different name"; other servers say "duplicate")."""
+    text = detail.lower()
+    return "duplicate" in text or "same name already exists" in text

@@ -48,9 +48,9 @@ from reconciler.testsigma.retry import RetryPolicy
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     # page_size_max=5: the seven seeded test plans come in two pages.
-    # fidelity-pending: the account read pages /test_plans without sort=id,asc, so its
-    # order (and the order in the ambiguous-name message) is the server's implicit one.
-    config = SandboxConfig(page_size_max=5, ordered_lists=True)
+    # The account read pages /test_plans with sort=id,asc, so the order (and the order in
+    # the ambiguous-name message) holds on a server whose lists are otherwise unordered.
+    config = SandboxConfig(page_size_max=5)
     server = Sandbox(api_key=API_KEY, port=0, config=config)
     server.start()
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from helpers import Cli, changing_requests, schedule, write_schedules
 
 from reconciler.sandbox import Sandbox
@@ -99,17 +98,11 @@ def test_name_taken_outside_gives_the_import_command_and_no_post(
     assert cli("plan", str(yaml_dir), "--detailed-exitcode").exit_code == 0
 
 
-# fidelity-pending: the client knows a duplicate only by a 422 whose text says "duplicate";
-# the server's 422 reads "Entity with same name already exists, Please use different name".
-@pytest.mark.xfail(
-    strict=True,
-    reason="fidelity-pending: the server's 422 on a taken name does not say 'duplicate'",
-)
 def test_duplicate_name_answer_without_lookup_gives_the_import_hint(
     cli: Cli, sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    # fidelity-pending: without a by-name lookup the product relies on the server's 422
-    # to stop a duplicate; the strict server has no unique name and answers 201.
+    # Without a by-name lookup, a server with unique names is the only guard: its 422
+    # ("Entity with same name already exists, ...") must read as a taken name.
     sandbox.configure(list_by_name=False, unique_names=True)
     sandbox.add_schedule_outside(
         {
