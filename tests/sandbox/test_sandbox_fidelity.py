@@ -340,3 +340,23 @@ def test_an_on_demand_run_in_progress_also_sticks_a_due_schedule(
     sandbox.advance_clock(2 * 86400)
     assert sandbox.fires(created["id"]) == 0
     assert sandbox.queued(created["id"])
+
+
+# -- the legacy Java clock: a wall time that happens twice, or never -------------------
+
+
+@pytest.mark.parametrize(
+    ("wall_time", "utc"),
+    [
+        ("2031-11-02T01:30:00.000", "2031-11-02T06:30:00Z"),  # a fold: the second pass (EST)
+        ("2031-03-09T02:30:00.000", "2031-03-09T07:30:00Z"),  # a gap: moved forward by it
+        ("2031-07-01T09:00:00.000", "2031-07-01T13:00:00Z"),  # plain EDT
+    ],
+)
+def test_a_wall_time_is_read_as_the_servers_legacy_parser_reads_it(
+    api: httpx.Client, wall_time: str, utc: str
+) -> None:
+    body = schedule_body(scheduleType="ONCE", nextInterval=wall_time, timezone="America/New_York")
+    created = api.post("/schedule_executions", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["nextIntervalUTC"] == utc
