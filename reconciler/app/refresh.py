@@ -6,7 +6,7 @@
   sorted by id) answers both the refresh (match recorded ids) and every name
   lookup, so a plan costs O(pages) requests, not O(schedules). Names are
   compared exactly here: the server's own `query=name:` filter is
-  case-insensitive and mangles many names (docs/API.md "The query parser").
+  case-insensitive and mangles many names (docs/API.md "Finding a schedule by name").
 - When it does not list, refresh falls back on `GET /schedule_executions/{id}`
   per recorded schedule (404: deleted outside; 405/501: no reads at all, one
   warning, plan from the recorded state), and names cannot be checked.

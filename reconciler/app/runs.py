@@ -1,7 +1,8 @@
 """On-demand partial runs: trigger, wait for the verdict, save the reports (shell).
 
-The other half of Testsigma's partial-run API (SPEC §6). This module is the
-library the `reconciler run` command calls; it prints nothing. Its pieces:
+The other half of Testsigma's partial-run API (docs/API.md "Test plans,
+favourites and runs"). This module is the library the `reconciler run`
+command calls; it prints nothing. Its pieces:
 
 - `RunRequest` (what to post) from a declared run (`request_for`) or from
   ad hoc flags (`ad_hoc_request`, which checks them all at once);
@@ -12,7 +13,7 @@ library the `reconciler run` command calls; it prints nothing. Its pieces:
   `on_change` callback so the CLI decides how to show it. The clock and the
   sleep are injectable, and the default sleep is `stop.wait`, so Ctrl-C is
   prompt and tests need no real waiting;
-- `exit_code_for` turns outcomes into the exit code SPEC §5 defines;
+- `exit_code_for` turns outcomes into the exit code README.md "Exit codes" defines;
 - `save_junit` / `write_run_ids` write files atomically (temp file + rename),
   so a CI step never reads half a report.
 """
@@ -341,7 +342,7 @@ def describe_run(run: Mapping[str, Any]) -> str:
 
 def exit_code_for(outcomes: Iterable[RunOutcome]) -> int:
     """0 when every run passed; 1 when any failed; else 130 if the wait was
-    stopped; else 4 when any timed out (SPEC §5)."""
+    stopped; else 4 when any timed out (README.md "Exit codes")."""
     states = {o.state for o in outcomes}
     if RunState.FAILED in states:
         return EXIT_ERROR

@@ -50,7 +50,7 @@ class ReconcilerGroup(TyperGroup):
     """The top-level group: global flags anywhere, and usage errors exit 1, not click's 2.
 
     Exit code 2 means "changes pending" under `plan --detailed-exitcode`: a mistyped
-    flag in CI must never read as success (SPEC §5: usage errors are errors).
+    flag in CI must never read as success (README.md "Exit codes": usage errors are errors).
     """
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:

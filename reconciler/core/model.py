@@ -1,7 +1,7 @@
 """Value objects that flow through the core: desired, recorded, actions, plans.
 
 A schedule's *payload* is the JSON body the Testsigma API takes for
-`POST/PUT /schedule_executions` (see TESTSIGMA_API.md), in canonical form:
+`POST/PUT /schedule_executions` (see docs/API.md "The schedule body"), in canonical form:
 `executionId` an int, `nextInterval` the declared anchor as
 `yyyy-MM-ddTHH:mm:ss.SSS` wall time in `timezone`, `status` filled in,
 optional keys (`executionConfig`, `comments`) absent rather than null.

@@ -1,4 +1,4 @@
-"""The YAML language of the reconciler (SPEC §2): load, validate, describe.
+"""The YAML language of the reconciler (docs/YAML.md): load, validate, describe.
 
 Pure: takes bytes (`Source`), returns the `DesiredSet` the planner takes, or raises
 `InputError` with every problem of every file. `reconciler.app.sources` is the shell

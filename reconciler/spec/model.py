@@ -1,4 +1,4 @@
-"""The YAML language, version 1, as pydantic models (SPEC §2).
+"""The YAML language, version 1, as pydantic models (docs/YAML.md).
 
 These models are the single definition of what a file may contain: validation and
 the JSON Schema (`reconciler schema`) both come from them, so the two never drift.
