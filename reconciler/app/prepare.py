@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from reconciler.app.account import Account
 from reconciler.app.refresh import LiveReader, ReadApi, name_conflicts, resolve_journal
+from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.core.errors import InputError, Problem
 from reconciler.core.model import ActionKind, Cause, Conflict, DesiredSet, Plan, RecordedSchedule
 from reconciler.core.ports import StateStore
@@ -46,7 +47,7 @@ def prepare_plan(
     now: datetime,
     prune: bool = False,
     targets: Collection[str] | None = None,
-    parallelism: int = 4,
+    parallelism: int = DEFAULT_PARALLELISM,
     write: bool = False,
     account: Account | None = None,
     key_set: bool = False,

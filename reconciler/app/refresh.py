@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.core.errors import ReconcilerError
 from reconciler.core.model import Cause, Conflict, Live, LiveSchedule, RecordedSchedule
 from reconciler.core.ports import JournalEntry, StateStore
@@ -70,7 +71,7 @@ class Refreshed:
 class LiveReader:
     """One run's view of the live server: the list read once, GET by id as the fallback."""
 
-    def __init__(self, client: ReadApi, *, parallelism: int = 4) -> None:
+    def __init__(self, client: ReadApi, *, parallelism: int = DEFAULT_PARALLELISM) -> None:
         self._client = client
         self._parallelism = max(1, parallelism)
         self._listed: dict[int, LiveSchedule] | None = None

@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from reconciler.app.fileio import write_atomically
 from reconciler.core.errors import (
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TIMEOUT,
     InputError,
@@ -50,8 +51,6 @@ from reconciler.testsigma.errors import (
 
 log = logging.getLogger(__name__)
 
-#: Exit code when the user stopped the wait (Ctrl-C): no verdict, the run goes on.
-EXIT_INTERRUPTED = 130
 COMPLETED = "STATUS_COMPLETED"
 PASSING_RESULTS = frozenset({"SUCCESS", "PASSED"})
 #: Consecutive failed polls of one run (each already retried by the client) before giving up.

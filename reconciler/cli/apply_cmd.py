@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.cli.common import (
     ApiKeyFileOpt,
     ApiUrlOpt,
@@ -47,7 +48,7 @@ from reconciler.cli.plan_cmd import (
     show_plan,
 )
 from reconciler.cli.signals import CommandSignals
-from reconciler.core.errors import EXIT_ERROR, ReconcilerError, UnsafeError
+from reconciler.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, ReconcilerError, UnsafeError
 from reconciler.render.words import reason
 
 #: Seconds the requests in flight get to finish after SIGINT/SIGTERM before they are cancelled.
@@ -81,7 +82,7 @@ def apply(
     prune: PruneOpt = False,
     target: TargetOpt = None,
     refresh: RefreshOpt = None,
-    parallelism: ParallelismOpt = 4,
+    parallelism: ParallelismOpt = DEFAULT_PARALLELISM,
     auto_approve: Annotated[
         bool, typer.Option("--auto-approve", help="Apply without asking.")
     ] = False,
@@ -200,7 +201,7 @@ def apply(
     finally:
         store.close()
     if not report.ok or result.conflicts or report.interrupted:
-        raise typer.Exit(EXIT_ERROR if not report.interrupted else 130)
+        raise typer.Exit(EXIT_ERROR if not report.interrupted else EXIT_INTERRUPTED)
 
 
 def _result_json(plan_: Plan, report: ApplyReport | None, *, serial: int) -> str:

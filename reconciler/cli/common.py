@@ -17,7 +17,7 @@ from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from reconciler import __version__
-from reconciler.core.errors import EXIT_ERROR, ReconcilerError
+from reconciler.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, ReconcilerError
 
 if TYPE_CHECKING:
     from reconciler.app.settings import Connection
@@ -225,7 +225,7 @@ def _guarded(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err("Interrupted.")
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:
         if Options.verbose:
             raise
@@ -340,7 +340,10 @@ ReadTimeoutOpt = Annotated[
 TotalTimeoutOpt = Annotated[
     float,
     typer.Option(
-        "--timeout", min=1, metavar="SECONDS", help="Seconds for one call, retries included."
+        "--timeout",
+        min=1,
+        metavar="SECONDS",
+        help="Deadline of each API call: connecting, every retry and wait, every page of a list.",
     ),
 ]
 FormatOpt = Annotated[

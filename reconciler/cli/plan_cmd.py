@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.cli.common import (
     ApiKeyFileOpt,
     ApiUrlOpt,
@@ -184,7 +185,7 @@ def plan(
     prune: PruneOpt = False,
     target: TargetOpt = None,
     refresh: RefreshOpt = None,
-    parallelism: ParallelismOpt = 8,
+    parallelism: ParallelismOpt = DEFAULT_PARALLELISM,
     out_file: Annotated[
         Path | None,
         typer.Option("--out", metavar="FILE", help="Save the plan for `apply --plan FILE`."),

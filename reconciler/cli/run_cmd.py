@@ -47,7 +47,11 @@ def run(
     timeout: Annotated[
         float,
         typer.Option(
-            "--timeout", metavar="SECONDS", min=0, help="Seconds to wait before giving up (exit 4)."
+            "--timeout",
+            metavar="SECONDS",
+            min=0,
+            help="With --wait: seconds to wait for every verdict before giving up (exit 4). "
+            "Not a per-call deadline: each API call of `run` has the 120 s one.",
         ),
     ] = 3600.0,
     poll_interval: Annotated[

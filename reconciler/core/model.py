@@ -14,11 +14,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
 from reconciler.core.errors import Location, Problem
 
 Payload = Mapping[str, Any]
+
+#: How often a schedule fires: the one list in the product (docs/API.md "The schedule body").
+#: The sandbox keeps its own copy on purpose: it imitates the server, not the product.
+ScheduleType = Literal["ONCE", "HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY", "YEARLY"]
+SCHEDULE_TYPES: tuple[str, ...] = get_args(ScheduleType)
+
+#: A schedule's status: ACTIVE fires, IN_ACTIVE is paused (and what a fired ONCE becomes).
+Status = Literal["ACTIVE", "IN_ACTIVE"]
+STATUSES: tuple[str, ...] = get_args(Status)
 
 #: The payload fields, in the order the API documents them (and plans show them).
 PAYLOAD_FIELDS: tuple[str, ...] = (

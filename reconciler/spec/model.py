@@ -26,10 +26,11 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-# The one list of schedule types is timekeeping's (it owns what each one means).
-from reconciler.timekeeping import SCHEDULE_TYPES as SCHEDULE_TYPES
+# The one list of each vocabulary is core's.
+from reconciler.core.model import SCHEDULE_TYPES as SCHEDULE_TYPES
+from reconciler.core.model import STATUSES as STATUSES
+from reconciler.core.model import ScheduleType, Status
 
-STATUSES: tuple[str, ...] = ("ACTIVE", "IN_ACTIVE")
 MAX_NAME = 255
 MAX_TEXT = 4096
 MAX_RUNTIME_DATA = 200
@@ -76,8 +77,6 @@ Name = Annotated[
     StringConstraints(min_length=1, max_length=MAX_NAME, pattern=_NO_CONTROL),
 ]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
-ScheduleType = Literal["ONCE", "HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY", "YEARLY"]
-Status = Literal["ACTIVE", "IN_ACTIVE"]
 Timezone = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_NO_CONTROL)]
 NextInterval = Annotated[str, StringConstraints(pattern=NEXT_INTERVAL_PATTERN)]
 

@@ -17,7 +17,6 @@ from helpers import API_KEY
 
 from reconciler.app.account import AccountCache
 from reconciler.app.runs import (
-    EXIT_INTERRUPTED,
     RunHandle,
     RunRequest,
     RunState,
@@ -30,7 +29,7 @@ from reconciler.app.runs import (
     wait_for_runs,
     write_run_ids,
 )
-from reconciler.core.errors import InputError, Location
+from reconciler.core.errors import EXIT_INTERRUPTED, InputError, Location
 from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet
 from reconciler.engine.preflight import (
     TestPlanNameError,
