@@ -72,7 +72,7 @@ def prepare_plan(
         schedules=tuple(s for s in desired.schedules if targets is None or s.name in targets),
     )
     problems += passed_once_problems(in_scope, now=now, recorded=store.read_all().keys())
-    if any(p.severity == "error" for p in problems):
+    if problems:  # all errors: with `recorded` known, a passed ONCE is an error too
         raise InputError(sorted(problems, key=_by_place))
     notes: list[str] = []
     # Name lookups read live schedules too: --no-refresh turns them off with the rest.

@@ -98,9 +98,6 @@ class LiveReader:
             self._listed = {s.id: s for s in listed}
         return self._listed
 
-    def find(self, name: str) -> Found:
-        return self.find_many([name])[name]
-
     def find_many(self, names: Collection[str], *, fresh: bool = False) -> dict[str, Found]:
         """Exactly-named schedules for every name, from one scan of the list."""
         listed = self.listing(fresh=fresh)

@@ -111,13 +111,13 @@ def prepare(
     preflight: bool,
     key_set: bool = False,
 ) -> Prepared:
-    from reconciler.app.account import AccountCache
+    from reconciler.app.account import read_account
     from reconciler.app.prepare import prepare_plan
     from reconciler.app.settings import now
 
     if target:
         info("Warning: --target limits the plan to some schedules; it is not for routine use.")
-    account = AccountCache(client).fetch() if client is not None and preflight else None
+    account = read_account(client) if client is not None and preflight else None
     prepared = prepare_plan(
         desired,
         store,

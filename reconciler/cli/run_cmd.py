@@ -228,7 +228,7 @@ def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> lis
     """
     from dataclasses import replace
 
-    from reconciler.app.account import AccountCache
+    from reconciler.app.account import read_account
     from reconciler.app.runs import ad_hoc_flag_locations
     from reconciler.core.errors import InputError, Location
     from reconciler.core.model import DesiredRun, DesiredSet
@@ -237,7 +237,7 @@ def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> lis
     needs_names = any("executionId" not in r.body for r in requests)
     if not preflight and not needs_names:
         return requests
-    account = AccountCache(client).fetch()
+    account = read_account(client)
     runs = DesiredSet(
         runs=tuple(
             r.declared

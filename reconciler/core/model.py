@@ -223,11 +223,6 @@ class Live:
     schedule: LiveSchedule | None
 
 
-#: Checks a plan may have skipped: live schedules (drift, deleted outside), names taken on
-#: the server (conflicts), the account (test plans and favourites: the preflight).
-UNCHECKABLE: tuple[str, ...] = ("live", "names", "account")
-
-
 @dataclass(frozen=True, slots=True)
 class Plan:
     """Ordered actions (by name, then kind) and the warnings met on the way."""
@@ -238,7 +233,8 @@ class Plan:
     details: Mapping[str, str] = field(default_factory=dict)
     #: Test plan names by id, when the account was read (shown next to ids).
     test_plan_names: Mapping[int, str] = field(default_factory=dict)
-    #: The checks this plan did not make (of UNCHECKABLE), and whether it had no API key.
+    #: The checks this plan did not make: "live" (drift, deleted outside), "names" (taken
+    #: on the server), "account" (the preflight); and whether it had no API key.
     unchecked: frozenset[str] = frozenset()
     offline: bool = False
 
