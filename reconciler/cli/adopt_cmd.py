@@ -8,11 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from reconciler.cli.common import (
-    ApiKeyFileOpt,
-    ApiUrlOpt,
-    CaBundleOpt,
-    InsecureHttpOpt,
-    StateOpt,
     app,
     err,
     guard,
@@ -22,6 +17,13 @@ from reconciler.cli.common import (
     open_state,
     out,
     render_plan,
+)
+from reconciler.cli.options import (
+    ApiKeyFileOpt,
+    ApiUrlOpt,
+    CaBundleOpt,
+    InsecureHttpOpt,
+    StateOpt,
 )
 from reconciler.core.errors import ReconcilerError
 

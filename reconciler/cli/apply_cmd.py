@@ -12,21 +12,8 @@ import typer
 
 from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.cli.common import (
-    ApiKeyFileOpt,
-    ApiUrlOpt,
     ApplyProgress,
-    CaBundleOpt,
-    ConnectTimeoutOpt,
-    FormatOpt,
-    InsecureHttpOpt,
     Options,
-    ParallelismOpt,
-    PruneOpt,
-    ReadTimeoutOpt,
-    RefreshOpt,
-    StateOpt,
-    TargetOpt,
-    TotalTimeoutOpt,
     app,
     check_format,
     err,
@@ -37,6 +24,21 @@ from reconciler.cli.common import (
     open_state,
     out,
     render_plan,
+)
+from reconciler.cli.options import (
+    ApiKeyFileOpt,
+    ApiUrlOpt,
+    CaBundleOpt,
+    ConnectTimeoutOpt,
+    FormatOpt,
+    InsecureHttpOpt,
+    ParallelismOpt,
+    PruneOpt,
+    ReadTimeoutOpt,
+    RefreshOpt,
+    StateOpt,
+    TargetOpt,
+    TotalTimeoutOpt,
 )
 from reconciler.cli.plan_cmd import (
     ForceOpt,

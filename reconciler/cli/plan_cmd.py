@@ -10,6 +10,19 @@ import typer
 
 from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.cli.common import (
+    app,
+    check_format,
+    colour_plan,
+    guard,
+    info,
+    load_desired_from,
+    make_client,
+    open_state,
+    out,
+    render_plan,
+    use_colour,
+)
+from reconciler.cli.options import (
     ApiKeyFileOpt,
     ApiUrlOpt,
     CaBundleOpt,
@@ -23,17 +36,6 @@ from reconciler.cli.common import (
     StateOpt,
     TargetOpt,
     TotalTimeoutOpt,
-    app,
-    check_format,
-    colour_plan,
-    guard,
-    info,
-    load_desired_from,
-    make_client,
-    open_state,
-    out,
-    render_plan,
-    use_colour,
 )
 from reconciler.core.errors import EXIT_CHANGES, EXIT_ERROR
 

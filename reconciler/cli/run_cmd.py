@@ -13,10 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from reconciler.cli.common import (
-    ApiKeyFileOpt,
-    ApiUrlOpt,
-    CaBundleOpt,
-    InsecureHttpOpt,
     Options,
     app,
     guard,
@@ -24,6 +20,12 @@ from reconciler.cli.common import (
     load_desired_from,
     make_client,
     out,
+)
+from reconciler.cli.options import (
+    ApiKeyFileOpt,
+    ApiUrlOpt,
+    CaBundleOpt,
+    InsecureHttpOpt,
 )
 from reconciler.core.errors import EXIT_OK, ReconcilerError
 
