@@ -6,7 +6,7 @@ that reads files into `Source`s.
 """
 
 from reconciler.spec.desired import load_desired
-from reconciler.spec.loader import Source
+from reconciler.spec.positions import Source
 from reconciler.spec.schema import json_schema
 
 __all__ = ["Source", "json_schema", "load_desired"]

@@ -17,7 +17,6 @@ from typing import Any
 from pydantic_core import ErrorDetails
 
 from reconciler.core.errors import Location, Problem
-from reconciler.spec.loader import Pos, Positions
 from reconciler.spec.model import (
     MAX_NAME,
     SCHEDULE_TYPES,
@@ -29,6 +28,7 @@ from reconciler.spec.model import (
     RunSpec,
     ScheduleSpec,
 )
+from reconciler.spec.positions import Pos, Positions
 
 
 def _keys(model: type[Any]) -> tuple[str, ...]:
