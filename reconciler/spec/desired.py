@@ -30,10 +30,10 @@ from pydantic import ValidationError
 
 from reconciler.core.errors import InputError, Location, Problem
 from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet, Move
+from reconciler.spec.fields import NEXT_INTERVAL_PATTERN
 from reconciler.spec.loader import load_document
 from reconciler.spec.messages import describe, translate
 from reconciler.spec.model import (
-    NEXT_INTERVAL_PATTERN,
     Defaults,
     Document,
     MovedSpec,
