@@ -20,10 +20,10 @@ from reconciler.core.errors import InputError, Problem
 from reconciler.core.model import ActionKind, Cause, Conflict, DesiredSet, Plan, RecordedSchedule
 from reconciler.core.ports import StateStore
 from reconciler.engine.calendar import collision_warnings
+from reconciler.engine.favourites import describe_favourite
 from reconciler.engine.plan import compute_plan, passed_once_problems
 from reconciler.engine.preflight import (
     check_account,
-    describe_favourite,
     find_favourite,
     resolve_test_plans_collecting,
     unresolved_test_plans,

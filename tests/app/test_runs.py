@@ -31,10 +31,10 @@ from reconciler.app.runs import (
 )
 from reconciler.core.errors import EXIT_INTERRUPTED, InputError, Location
 from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet
+from reconciler.engine.favourites import describe_favourite
 from reconciler.engine.preflight import (
     TestPlanNameError,
     check_account,
-    describe_favourite,
     find_favourite,
     resolve_test_plan_name,
 )

@@ -9,10 +9,10 @@ import pytest
 
 from reconciler.core.errors import Location
 from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet
+from reconciler.engine.favourites import describe_favourite
 from reconciler.engine.preflight import (
     TestPlanNameError,
     check_account,
-    describe_favourite,
     find_favourite,
     resolve_test_plan_name,
 )
