@@ -30,7 +30,8 @@ from reconciler.cli.options import (
 from reconciler.core.errors import EXIT_OK, ReconcilerError
 
 if TYPE_CHECKING:
-    from reconciler.app.runs import RunHandle, RunOutcome, RunRequest
+    from reconciler.app.run_requests import RunRequest
+    from reconciler.app.runs import RunHandle, RunOutcome
 
 
 @app.command()
@@ -180,7 +181,7 @@ def _requests(
     build_no: str | None,
     runtime: list[str],
 ) -> list[RunRequest]:
-    from reconciler.app.runs import ad_hoc_request, request_for
+    from reconciler.app.run_requests import ad_hoc_request, request_for
 
     paths = [Path(a) for a in args if Path(a).exists()]
     names = [a for a in args if not Path(a).exists()]
@@ -231,7 +232,7 @@ def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> lis
     from dataclasses import replace
 
     from reconciler.app.account import read_account
-    from reconciler.app.runs import ad_hoc_flag_locations
+    from reconciler.app.run_requests import ad_hoc_flag_locations
     from reconciler.core.errors import InputError, Location
     from reconciler.core.model import DesiredRun, DesiredSet
     from reconciler.engine.preflight import check_account, resolve_test_plans

@@ -16,14 +16,12 @@ import pytest
 from helpers import API_KEY
 
 from reconciler.app.account import read_account
+from reconciler.app.run_requests import RunRequest, ad_hoc_request, request_for
 from reconciler.app.runs import (
     RunHandle,
-    RunRequest,
     RunState,
     RunWaitError,
-    ad_hoc_request,
     exit_code_for,
-    request_for,
     save_junit,
     trigger,
     wait_for_runs,
