@@ -298,7 +298,7 @@ def _execute(
     signals: CommandSignals,
 ) -> ApplyReport:
     """Apply, printing each result as it comes (text), or all at the end (markdown, json)."""
-    from reconciler.app.apply import ActionResult, Outcome, apply_plan
+    from reconciler.app.apply import ActionResult, apply_plan
     from reconciler.app.refresh import LiveReader
     from reconciler.app.settings import now
     from reconciler.render.results import ResultRow, result_line, results_markdown
@@ -337,11 +337,7 @@ def _execute(
             )
     finally:
         signals.stop = None
-    summary = (
-        f"Apply: {report.count(Outcome.OK)} succeeded, {report.count(Outcome.FAILED)} failed, "
-        f"{report.count(Outcome.UNKNOWN)} unknown, {report.count(Outcome.SKIPPED)} not started. "
-        f"State serial {report.serial}."
-    )
+    summary = _summary(report)
     if fmt == "markdown":
         out(results_markdown(rows, summary=summary))
     else:
@@ -349,3 +345,13 @@ def _execute(
     if report.interrupted:
         info("Interrupted: the actions marked '-' were not started; run apply again to finish.")
     return report
+
+
+def _summary(report: ApplyReport) -> str:
+    from reconciler.app.apply import Outcome
+
+    return (
+        f"Apply: {report.count(Outcome.OK)} succeeded, {report.count(Outcome.FAILED)} failed, "
+        f"{report.count(Outcome.UNKNOWN)} unknown, {report.count(Outcome.SKIPPED)} not started. "
+        f"State serial {report.serial}."
+    )
