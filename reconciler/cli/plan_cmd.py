@@ -113,38 +113,13 @@ def prepare(
     preflight: bool,
     key_set: bool = False,
 ) -> Prepared:
-    from reconciler.app.account import read_account
-    from reconciler.app.prepare import prepare_plan
+    from reconciler.app.apply_flow import PlanOptions, plan_for
     from reconciler.app.settings import now
 
-    if target:
-        info("Warning: --target limits the plan to some schedules; it is not for routine use.")
-    account = read_account(client) if client is not None and preflight else None
-    prepared = prepare_plan(
-        desired,
-        store,
-        client=client,
-        refresh_live=client is not None and refresh is not False,
-        now=now(),
-        prune=prune,
-        targets=frozenset(target) if target else None,
-        parallelism=parallelism,
-        write=write,
-        account=account,
-        key_set=key_set,
+    options = PlanOptions(refresh, prune, target or None, parallelism, preflight)
+    return plan_for(
+        desired, store, client, options, now=now(), tell=info, write=write, key_set=key_set
     )
-    for note in prepared.notes:
-        info(f"Note: {note}")
-    for warning in prepared.plan.warnings:
-        if warning not in desired.warnings:  # the planner's own (a likely rename), once
-            info(str(warning))
-    from reconciler.engine.safety import mostly_orphaned
-    from reconciler.render.common import mostly_orphaned_warning
-
-    lost = mostly_orphaned(prepared.plan, recorded_count=len(prepared.recorded))
-    if lost is not None:
-        info(mostly_orphaned_warning(lost.orphaned, lost.recorded, workspace=store.workspace))
-    return prepared
 
 
 def show_plan(plan_: Plan, fmt: str) -> None:
@@ -155,18 +130,11 @@ def show_plan(plan_: Plan, fmt: str) -> None:
 def check_safety(
     plan: Plan, *, recorded: int, force: bool, max_delete: float, max_update: float
 ) -> list[str]:
-    from reconciler.engine.safety import Limits, safety_violations
+    from reconciler.app.apply_flow import safety_problems
+    from reconciler.engine.safety import Limits
 
-    problems = safety_violations(
-        plan,
-        recorded_count=recorded,
-        limits=Limits(max_delete_percent=max_delete, max_update_percent=max_update),
-    )
-    if problems and force:
-        for problem in problems:
-            info(f"Warning (--force): {problem}")
-        return []
-    return problems
+    limits = Limits(max_delete_percent=max_delete, max_update_percent=max_update)
+    return safety_problems(plan, recorded=recorded, limits=limits, force=force, tell=info)
 
 
 @app.command()
