@@ -130,7 +130,13 @@ def apply(
     request = ApplyRequest(
         desired=load_desired_from(paths) if paths else None,
         plan_file=plan_file,
-        options=PlanOptions(refresh, prune, target or None, parallelism, preflight),
+        options=PlanOptions(
+            refresh=refresh,
+            prune=prune,
+            targets=target or None,
+            parallelism=parallelism,
+            preflight=preflight,
+        ),
         limits=Limits(max_delete_percent=max_delete_percent, max_update_percent=max_update_percent),
         force=force,  # --force from the command line only, for a saved plan too
         lock_timeout=lock_timeout,

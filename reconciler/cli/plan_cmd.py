@@ -116,7 +116,13 @@ def prepare(
     from reconciler.app.apply_flow import PlanOptions, plan_for
     from reconciler.app.settings import now
 
-    options = PlanOptions(refresh, prune, target or None, parallelism, preflight)
+    options = PlanOptions(
+        refresh=refresh,
+        prune=prune,
+        targets=target or None,
+        parallelism=parallelism,
+        preflight=preflight,
+    )
     return plan_for(
         desired, store, client, options, now=now(), tell=info, write=write, key_set=key_set
     )
