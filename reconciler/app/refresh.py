@@ -6,7 +6,7 @@
   sorted by id) answers both the refresh (match recorded ids) and every name
   lookup, so a plan costs O(pages) requests, not O(schedules). Names are
   compared exactly here: the server's own `query=name:` filter is
-  case-insensitive and mangles many names (docs/API.md "The query parser").
+  case-insensitive and mangles many names (docs/API.md "Finding a schedule by name").
 - When it does not list, refresh falls back on `GET /schedule_executions/{id}`
   per recorded schedule (404: deleted outside; 405/501: no reads at all, one
   warning, plan from the recorded state), and names cannot be checked.
@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.core.errors import ReconcilerError
 from reconciler.core.model import Cause, Conflict, Live, LiveSchedule, RecordedSchedule
 from reconciler.core.ports import JournalEntry, StateStore
@@ -70,7 +71,7 @@ class Refreshed:
 class LiveReader:
     """One run's view of the live server: the list read once, GET by id as the fallback."""
 
-    def __init__(self, client: ReadApi, *, parallelism: int = 4) -> None:
+    def __init__(self, client: ReadApi, *, parallelism: int = DEFAULT_PARALLELISM) -> None:
         self._client = client
         self._parallelism = max(1, parallelism)
         self._listed: dict[int, LiveSchedule] | None = None
@@ -96,9 +97,6 @@ class LiveReader:
             self._offered = True
             self._listed = {s.id: s for s in listed}
         return self._listed
-
-    def find(self, name: str) -> Found:
-        return self.find_many([name])[name]
 
     def find_many(self, names: Collection[str], *, fresh: bool = False) -> dict[str, Found]:
         """Exactly-named schedules for every name, from one scan of the list."""

@@ -26,6 +26,9 @@ from pathlib import Path
 from reconciler.core.errors import ReconcilerError
 
 DEFAULT_API_URL = "https://app.testsigma.com/api/v1"
+#: Requests in flight at once, for every command that reads or changes many schedules
+#: (`--parallelism`); all of them share one adaptive limiter that backs off on 429.
+DEFAULT_PARALLELISM = 8
 REDACTED = "***"
 
 

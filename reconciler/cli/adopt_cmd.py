@@ -8,11 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from reconciler.cli.common import (
-    ApiKeyFileOpt,
-    ApiUrlOpt,
-    CaBundleOpt,
-    InsecureHttpOpt,
-    StateOpt,
     app,
     err,
     guard,
@@ -22,6 +17,13 @@ from reconciler.cli.common import (
     open_state,
     out,
     render_plan,
+)
+from reconciler.cli.options import (
+    ApiKeyFileOpt,
+    ApiUrlOpt,
+    CaBundleOpt,
+    InsecureHttpOpt,
+    StateOpt,
 )
 from reconciler.core.errors import ReconcilerError
 
@@ -108,7 +110,7 @@ def _import_one(
     ca_bundle: Path | None,
     lock_timeout: float,
 ) -> None:
-    from reconciler.app.account import AccountCache
+    from reconciler.app.account import read_account
     from reconciler.app.adopt import adopt_one
     from reconciler.app.prepare import prepare_plan
     from reconciler.app.settings import now
@@ -151,7 +153,7 @@ def _import_one(
                         refresh_live=True,
                         now=now(),
                         targets=frozenset({name}),
-                        account=AccountCache(client).fetch() if declared.test_plan else None,
+                        account=read_account(client) if declared.test_plan else None,
                     )
                 except ReconcilerError as exc:
                     err(f"Warning: imported, but the plan for it cannot be shown: {exc.message}")

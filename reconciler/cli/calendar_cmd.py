@@ -9,10 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from reconciler.cli.common import (
-    ApiKeyFileOpt,
-    ApiUrlOpt,
-    CaBundleOpt,
-    InsecureHttpOpt,
     app,
     guard,
     info,
@@ -20,6 +16,12 @@ from reconciler.cli.common import (
     make_client,
     out,
     use_colour,
+)
+from reconciler.cli.options import (
+    ApiKeyFileOpt,
+    ApiUrlOpt,
+    CaBundleOpt,
+    InsecureHttpOpt,
 )
 from reconciler.core.errors import ReconcilerError
 

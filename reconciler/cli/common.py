@@ -1,4 +1,4 @@
-"""What every command shares: the app, output, error handling, shared options, loaders."""
+"""What every command shares: the app, output, error handling, loaders (options: `options`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from reconciler import __version__
-from reconciler.core.errors import EXIT_ERROR, ReconcilerError
+from reconciler.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, ReconcilerError
 
 if TYPE_CHECKING:
     from reconciler.app.settings import Connection
@@ -50,7 +50,7 @@ class ReconcilerGroup(TyperGroup):
     """The top-level group: global flags anywhere, and usage errors exit 1, not click's 2.
 
     Exit code 2 means "changes pending" under `plan --detailed-exitcode`: a mistyped
-    flag in CI must never read as success (SPEC §5: usage errors are errors).
+    flag in CI must never read as success (README.md "Exit codes": usage errors are errors).
     """
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
@@ -225,7 +225,7 @@ def _guarded(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err("Interrupted.")
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:
         if Options.verbose:
             raise
@@ -280,93 +280,6 @@ def _main(
     logging.getLogger("reconciler").setLevel(logging.DEBUG if verbose else logging.NOTSET)
     logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
-
-
-# --- shared options ------------------------------------------------------
-
-StateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--state",
-        metavar="URL",
-        envvar="RECONCILER_STATE",
-        help="State URL: sqlite:///path.db (default .reconciler/state.db) or "
-        "postgresql://user@host/db?workspace=NAME.",
-    ),
-]
-ApiUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--api-url",
-        metavar="URL",
-        help="Testsigma API base URL (env TESTSIGMA_API_URL).",
-        show_default="https://app.testsigma.com/api/v1",
-    ),
-]
-ApiKeyFileOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--api-key-file",
-        metavar="FILE",
-        help="File holding the API key (else env TESTSIGMA_API_KEY).",
-    ),
-]
-CaBundleOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--ca-bundle",
-        metavar="FILE",
-        help="CA certificates for a private Testsigma host (TLS is always verified).",
-    ),
-]
-InsecureHttpOpt = Annotated[
-    bool,
-    typer.Option(
-        "--insecure-http",
-        envvar="RECONCILER_INSECURE_HTTP",
-        help="Allow an http:// API URL to a host other than loopback (the key travels "
-        "unencrypted; a warning is printed every run).",
-    ),
-]
-ConnectTimeoutOpt = Annotated[
-    float, typer.Option("--connect-timeout", min=0.1, metavar="SECONDS", help="Seconds to connect.")
-]
-ReadTimeoutOpt = Annotated[
-    float,
-    typer.Option(
-        "--read-timeout", min=0.1, metavar="SECONDS", help="Seconds to wait for an answer."
-    ),
-]
-TotalTimeoutOpt = Annotated[
-    float,
-    typer.Option(
-        "--timeout", min=1, metavar="SECONDS", help="Seconds for one call, retries included."
-    ),
-]
-FormatOpt = Annotated[
-    str, typer.Option("--format", metavar="FORMAT", help="Output: text, json or markdown.")
-]
-PruneOpt = Annotated[
-    bool, typer.Option("--prune", help="Delete recorded schedules that are no longer declared.")
-]
-TargetOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--target", metavar="NAME", help="Limit to this schedule (repeatable). Not for routine use."
-    ),
-]
-ParallelismOpt = Annotated[
-    int,
-    typer.Option("--parallelism", min=1, max=64, metavar="N", help="Requests in flight at once."),
-]
-RefreshOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--refresh/--no-refresh",
-        help="Read the live schedules first (default: on when an API key is set).",
-        show_default=False,
-    ),
-]
 
 
 def load_desired_from(paths: list[Path]) -> DesiredSet:

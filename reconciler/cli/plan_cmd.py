@@ -8,7 +8,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.cli.common import (
+    app,
+    check_format,
+    colour_plan,
+    guard,
+    info,
+    load_desired_from,
+    make_client,
+    open_state,
+    out,
+    render_plan,
+    use_colour,
+)
+from reconciler.cli.options import (
     ApiKeyFileOpt,
     ApiUrlOpt,
     CaBundleOpt,
@@ -22,17 +36,6 @@ from reconciler.cli.common import (
     StateOpt,
     TargetOpt,
     TotalTimeoutOpt,
-    app,
-    check_format,
-    colour_plan,
-    guard,
-    info,
-    load_desired_from,
-    make_client,
-    open_state,
-    out,
-    render_plan,
-    use_colour,
 )
 from reconciler.core.errors import EXIT_CHANGES, EXIT_ERROR
 
@@ -110,38 +113,19 @@ def prepare(
     preflight: bool,
     key_set: bool = False,
 ) -> Prepared:
-    from reconciler.app.account import AccountCache
-    from reconciler.app.prepare import prepare_plan
+    from reconciler.app.apply_flow import PlanOptions, plan_for
     from reconciler.app.settings import now
 
-    if target:
-        info("Warning: --target limits the plan to some schedules; it is not for routine use.")
-    account = AccountCache(client).fetch() if client is not None and preflight else None
-    prepared = prepare_plan(
-        desired,
-        store,
-        client=client,
-        refresh_live=client is not None and refresh is not False,
-        now=now(),
+    options = PlanOptions(
+        refresh=refresh,
         prune=prune,
-        targets=frozenset(target) if target else None,
+        targets=target or None,
         parallelism=parallelism,
-        write=write,
-        account=account,
-        key_set=key_set,
+        preflight=preflight,
     )
-    for note in prepared.notes:
-        info(f"Note: {note}")
-    for warning in prepared.plan.warnings:
-        if warning not in desired.warnings:  # the planner's own (a likely rename), once
-            info(str(warning))
-    from reconciler.engine.safety import mostly_orphaned
-    from reconciler.render.common import mostly_orphaned_warning
-
-    lost = mostly_orphaned(prepared.plan, recorded_count=len(prepared.recorded))
-    if lost is not None:
-        info(mostly_orphaned_warning(lost.orphaned, lost.recorded, workspace=store.workspace))
-    return prepared
+    return plan_for(
+        desired, store, client, options, now=now(), tell=info, write=write, key_set=key_set
+    )
 
 
 def show_plan(plan_: Plan, fmt: str) -> None:
@@ -152,18 +136,11 @@ def show_plan(plan_: Plan, fmt: str) -> None:
 def check_safety(
     plan: Plan, *, recorded: int, force: bool, max_delete: float, max_update: float
 ) -> list[str]:
-    from reconciler.engine.safety import Limits, safety_violations
+    from reconciler.app.apply_flow import safety_problems
+    from reconciler.engine.safety import Limits
 
-    problems = safety_violations(
-        plan,
-        recorded_count=recorded,
-        limits=Limits(max_delete_percent=max_delete, max_update_percent=max_update),
-    )
-    if problems and force:
-        for problem in problems:
-            info(f"Warning (--force): {problem}")
-        return []
-    return problems
+    limits = Limits(max_delete_percent=max_delete, max_update_percent=max_update)
+    return safety_problems(plan, recorded=recorded, limits=limits, force=force, tell=info)
 
 
 @app.command()
@@ -184,7 +161,7 @@ def plan(
     prune: PruneOpt = False,
     target: TargetOpt = None,
     refresh: RefreshOpt = None,
-    parallelism: ParallelismOpt = 8,
+    parallelism: ParallelismOpt = DEFAULT_PARALLELISM,
     out_file: Annotated[
         Path | None,
         typer.Option("--out", metavar="FILE", help="Save the plan for `apply --plan FILE`."),

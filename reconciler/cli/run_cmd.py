@@ -13,10 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from reconciler.cli.common import (
-    ApiKeyFileOpt,
-    ApiUrlOpt,
-    CaBundleOpt,
-    InsecureHttpOpt,
     Options,
     app,
     guard,
@@ -25,10 +21,17 @@ from reconciler.cli.common import (
     make_client,
     out,
 )
+from reconciler.cli.options import (
+    ApiKeyFileOpt,
+    ApiUrlOpt,
+    CaBundleOpt,
+    InsecureHttpOpt,
+)
 from reconciler.core.errors import EXIT_OK, ReconcilerError
 
 if TYPE_CHECKING:
-    from reconciler.app.runs import RunHandle, RunOutcome, RunRequest
+    from reconciler.app.run_requests import RunRequest
+    from reconciler.app.runs import RunHandle, RunOutcome
 
 
 @app.command()
@@ -47,7 +50,11 @@ def run(
     timeout: Annotated[
         float,
         typer.Option(
-            "--timeout", metavar="SECONDS", min=0, help="Seconds to wait before giving up (exit 4)."
+            "--timeout",
+            metavar="SECONDS",
+            min=0,
+            help="With --wait: seconds to wait for every verdict before giving up (exit 4). "
+            "Not a per-call deadline: each API call of `run` has the 120 s one.",
         ),
     ] = 3600.0,
     poll_interval: Annotated[
@@ -174,7 +181,7 @@ def _requests(
     build_no: str | None,
     runtime: list[str],
 ) -> list[RunRequest]:
-    from reconciler.app.runs import ad_hoc_request, request_for
+    from reconciler.app.run_requests import ad_hoc_request, request_for
 
     paths = [Path(a) for a in args if Path(a).exists()]
     names = [a for a in args if not Path(a).exists()]
@@ -224,8 +231,8 @@ def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> lis
     """
     from dataclasses import replace
 
-    from reconciler.app.account import AccountCache
-    from reconciler.app.runs import ad_hoc_flag_locations
+    from reconciler.app.account import read_account
+    from reconciler.app.run_requests import ad_hoc_flag_locations
     from reconciler.core.errors import InputError, Location
     from reconciler.core.model import DesiredRun, DesiredSet
     from reconciler.engine.preflight import check_account, resolve_test_plans
@@ -233,7 +240,7 @@ def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> lis
     needs_names = any("executionId" not in r.body for r in requests)
     if not preflight and not needs_names:
         return requests
-    account = AccountCache(client).fetch()
+    account = read_account(client)
     runs = DesiredSet(
         runs=tuple(
             r.declared

@@ -10,12 +10,14 @@ from typing import Annotated
 import typer
 
 from reconciler.cli.common import (
-    StateOpt,
     guard,
     info,
     open_state,
     out,
     state_app,
+)
+from reconciler.cli.options import (
+    StateOpt,
 )
 from reconciler.core.errors import ReconcilerError
 

@@ -1,7 +1,7 @@
 """Value objects that flow through the core: desired, recorded, actions, plans.
 
 A schedule's *payload* is the JSON body the Testsigma API takes for
-`POST/PUT /schedule_executions` (see TESTSIGMA_API.md), in canonical form:
+`POST/PUT /schedule_executions` (see docs/API.md "The schedule body"), in canonical form:
 `executionId` an int, `nextInterval` the declared anchor as
 `yyyy-MM-ddTHH:mm:ss.SSS` wall time in `timezone`, `status` filled in,
 optional keys (`executionConfig`, `comments`) absent rather than null.
@@ -14,11 +14,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
 from reconciler.core.errors import Location, Problem
 
 Payload = Mapping[str, Any]
+
+#: How often a schedule fires: the one list in the product (docs/API.md "The schedule body").
+#: The sandbox keeps its own copy on purpose: it imitates the server, not the product.
+ScheduleType = Literal["ONCE", "HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY", "YEARLY"]
+SCHEDULE_TYPES: tuple[str, ...] = get_args(ScheduleType)
+
+#: A schedule's status: ACTIVE fires, IN_ACTIVE is paused (and what a fired ONCE becomes).
+Status = Literal["ACTIVE", "IN_ACTIVE"]
+STATUSES: tuple[str, ...] = get_args(Status)
 
 #: The payload fields, in the order the API documents them (and plans show them).
 PAYLOAD_FIELDS: tuple[str, ...] = (
@@ -214,11 +223,6 @@ class Live:
     schedule: LiveSchedule | None
 
 
-#: Checks a plan may have skipped: live schedules (drift, deleted outside), names taken on
-#: the server (conflicts), the account (test plans and favourites: the preflight).
-UNCHECKABLE: tuple[str, ...] = ("live", "names", "account")
-
-
 @dataclass(frozen=True, slots=True)
 class Plan:
     """Ordered actions (by name, then kind) and the warnings met on the way."""
@@ -229,7 +233,8 @@ class Plan:
     details: Mapping[str, str] = field(default_factory=dict)
     #: Test plan names by id, when the account was read (shown next to ids).
     test_plan_names: Mapping[int, str] = field(default_factory=dict)
-    #: The checks this plan did not make (of UNCHECKABLE), and whether it had no API key.
+    #: The checks this plan did not make: "live" (drift, deleted outside), "names" (taken
+    #: on the server), "account" (the preflight); and whether it had no API key.
     unchecked: frozenset[str] = frozenset()
     offline: bool = False
 

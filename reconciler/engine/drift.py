@@ -8,7 +8,7 @@ fired reads `IN_ACTIVE` without that being drift. Times compare at second
 precision: the server drops milliseconds when it advances a schedule.
 
 `stuck_for` spots the open-source scheduler's failure mode (docs/API.md,
-"Stuck schedules"): an ACTIVE recurring schedule whose live `nextInterval` is a
+"Firing, and stuck schedules"): an ACTIVE recurring schedule whose live `nextInterval` is a
 whole period or more behind now will never fire again until it is re-created.
 """
 

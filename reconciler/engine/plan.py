@@ -113,19 +113,25 @@ def compute_plan(
         if action is not None:
             actions.append(action)
     if targets is not None:
-        known = sorted(declared.keys() | recorded.keys())
-        for name in sorted(set(targets) - declared.keys() - recorded.keys()):
-            hint = suggest(name, known)
-            problems.append(
-                Problem(
-                    Location("--target"),
-                    f"no schedule named {name!r} is declared or recorded"
-                    + (f"; did you mean {hint!r}?" if hint else ""),
-                )
-            )
+        problems += _unknown_targets(targets, sorted(declared.keys() | recorded.keys()))
     if problems:
         raise InputError(problems)
     return Plan(actions=tuple(actions), warnings=desired.warnings + rename_hints(actions))
+
+
+def _unknown_targets(targets: Collection[str], known: list[str]) -> list[Problem]:
+    """A `--target` that names nothing declared or recorded, with a "did you mean"."""
+    problems = []
+    for name in sorted(set(targets) - set(known)):
+        hint = suggest(name, known)
+        problems.append(
+            Problem(
+                Location("--target"),
+                f"no schedule named {name!r} is declared or recorded"
+                + (f"; did you mean {hint!r}?" if hint else ""),
+            )
+        )
+    return problems
 
 
 def _readable(have: RecordedSchedule, problems: list[Problem]) -> bool:

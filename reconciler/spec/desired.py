@@ -30,17 +30,12 @@ from pydantic import ValidationError
 
 from reconciler.core.errors import InputError, Location, Problem
 from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet, Move
-from reconciler.spec.loader import Loaded, Positions, Source, load_document
+from reconciler.spec.fields import NEXT_INTERVAL_PATTERN
+from reconciler.spec.loader import load_document
 from reconciler.spec.messages import describe, translate
-from reconciler.spec.model import (
-    NEXT_INTERVAL_PATTERN,
-    Defaults,
-    Document,
-    MovedSpec,
-    RunSpec,
-    ScheduleSpec,
-)
+from reconciler.spec.model import Defaults, Document, MovedSpec, RunSpec, ScheduleSpec
 from reconciler.spec.moves import check_moves
+from reconciler.spec.positions import Loaded, Positions, Source
 from reconciler.timekeeping import (
     Anchor,
     TimeError,

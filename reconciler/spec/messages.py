@@ -17,18 +17,16 @@ from typing import Any
 from pydantic_core import ErrorDetails
 
 from reconciler.core.errors import Location, Problem
-from reconciler.spec.loader import Pos, Positions
+from reconciler.core.model import SCHEDULE_TYPES, STATUSES
+from reconciler.spec.fields import MAX_NAME, ExecutionConfigRef
 from reconciler.spec.model import (
-    MAX_NAME,
-    SCHEDULE_TYPES,
-    STATUSES,
     Defaults,
     Document,
-    ExecutionConfigRef,
     MovedSpec,
     RunSpec,
     ScheduleSpec,
 )
+from reconciler.spec.positions import Pos, Positions
 
 
 def _keys(model: type[Any]) -> tuple[str, ...]:

@@ -1,4 +1,6 @@
-"""The `moved:` entries across all files (SPEC §2): what makes a rename well-formed (pure).
+"""The `moved:` entries across all files: what makes a rename well-formed (pure).
+
+The contract is docs/YAML.md "Renames".
 
 A rename is told by name only, so its rules are about names: `to` must be a
 declared schedule and `from` must not be (the schedule is declared under its

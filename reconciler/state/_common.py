@@ -14,14 +14,14 @@ import re
 import secrets
 import socket
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote
 
 from reconciler import __version__
 from reconciler.core.model import RecordedSchedule
-from reconciler.core.ports import JournalEntry, LockInfo, StateError
+from reconciler.core.ports import JournalEntry, LockInfo, StateError, WorkspaceSummary
 
 #: The `format_version` of `export()` data that this code writes and reads.
 EXPORT_FORMAT_VERSION = 1
@@ -286,3 +286,23 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
         for form in secret_forms(secret):
             text = text.replace(form, "***")
     return text
+
+
+#: The columns of a journal entry and of a lock holder, as both stores select them.
+JOURNAL_COLUMNS = "id, action, name, schedule_id, payload, started_at, outcome, detail"
+LOCK_COLUMNS = "id, owner, host, pid, created_at, operation"
+
+
+def workspace_summaries(rows: Iterable[Sequence[Any]]) -> list[WorkspaceSummary]:
+    """Rows of (workspace, serial, lineage, schedules, open journal entries), as both stores
+    select them, as summaries."""
+    return [
+        WorkspaceSummary(
+            name=str(r[0]),
+            serial=int(r[1]),
+            lineage=str(r[2]),
+            schedules=int(r[3]),
+            open_journal=int(r[4]),
+        )
+        for r in rows
+    ]

@@ -15,10 +15,16 @@ creates a fresh file and locks that.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from reconciler.core.ports import StateError
+from reconciler.core.ports import LockHeld, LockInfo, StateError
+from reconciler.state._common import LOCK_POLL_INTERVAL
+
+log = logging.getLogger(__name__)
 
 
 class FileLock:
@@ -50,6 +56,20 @@ class FileLock:
                 self._fd = fd
                 return True
             os.close(fd)  # unlinked (by `state unlock`) between open and flock: try the new one
+
+    def acquire_within(self, timeout: float, *, holder: Callable[[], LockInfo], what: str) -> None:
+        """Take the lock, waiting up to `timeout` seconds; then `LockHeld` naming `holder()`."""
+        deadline = time.monotonic() + max(timeout, 0.0)
+        announced = False
+        while not self.try_acquire():
+            held_by = holder()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LockHeld(held_by)
+            if not announced:
+                log.info("%s is locked by %s; waiting up to %.0fs", what, held_by.owner, timeout)
+                announced = True
+            time.sleep(min(LOCK_POLL_INTERVAL, remaining))
 
     def still_held(self) -> bool:
         """Whether we hold it and the file at the path is still the one we locked."""

@@ -35,7 +35,7 @@ from reconciler.state.postgres_session import PgSession
 log = logging.getLogger(__name__)
 
 
-_JOURNAL_COLUMNS = "id, action, name, schedule_id, payload, started_at, outcome, detail"
+_JOURNAL_COLUMNS = common.JOURNAL_COLUMNS
 
 
 class PostgresStore(PgSession):
@@ -251,16 +251,7 @@ class PostgresStore(PgSession):
             "  AND j.outcome IS NULL)"
             " FROM reconciler.meta m ORDER BY m.workspace"
         )
-        return [
-            WorkspaceSummary(
-                name=r[0],
-                serial=int(r[1]),
-                lineage=r[2],
-                schedules=int(r[3]),
-                open_journal=int(r[4]),
-            )
-            for r in rows
-        ]
+        return common.workspace_summaries(rows)
 
     def managed_elsewhere(self, names: Iterable[str]) -> dict[str, str]:
         rows = self._all(

@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 #: How long `force_unlock` waits for a terminated backend to let go of the lock.
 TERMINATE_WAIT = 5.0
-_LOCK_COLUMNS = "id, owner, host, pid, created_at, operation"
+_LOCK_COLUMNS = common.LOCK_COLUMNS
 #: The backend holding the advisory lock on a key (a bigint shows as classid/objid, objsubid 1).
 _HOLDER_SQL = """SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())

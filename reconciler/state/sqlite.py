@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, closing, contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from reconciler.core.model import RecordedSchedule
 from reconciler.core.ports import (
     JournalEntry,
-    LockHeld,
     LockInfo,
     LockLost,
     StateError,
@@ -35,17 +33,12 @@ from reconciler.state import _common as common
 from reconciler.state import sqlite_schema as schema
 from reconciler.state.filelock import FileLock
 from reconciler.state.sqlite_schema import (
-    BUSY_TIMEOUT_MS,
     check_usable,
-    inspect_version,
 )
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-_JOURNAL_COLUMNS = "id, action, name, schedule_id, payload, started_at, outcome, detail"
-_LOCK_COLUMNS = "id, owner, host, pid, created_at, operation"
 
 
 class SqliteStore:
@@ -70,25 +63,11 @@ class SqliteStore:
         """Open (creating or migrating when needed) the state file at `path`."""
         check_usable(path.expanduser())  # named as given (a symlink says where it points)
         path = path.expanduser().resolve()
-        version = inspect_version(path)
-        if version and version < schema.latest_version():
-            backup = path.with_name(f"{path.name}.bak-v{version}")
-            with (
-                closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as src,
-                closing(sqlite3.connect(backup)) as dst,
-            ):
-                src.backup(dst)
-            log.info("backed up %s to %s before migrating it", path, backup)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"cannot open the state file {path}: {exc}") from exc
+        schema.back_up_before_migrating(path)
+        conn = schema.connect(path)
         store = cls(path, conn, workspace=workspace)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            store._migrate()
+            store._created = store._write(lambda c: schema.migrate(c, path, workspace))
         except sqlite3.Error as exc:
             conn.close()
             raise StateError(f"cannot open the state file {path}: {exc}") from exc
@@ -96,45 +75,6 @@ class SqliteStore:
             conn.close()
             raise
         return store
-
-    def _migrate(self) -> None:
-        def run(conn: sqlite3.Connection) -> bool:
-            has_meta = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-            ).fetchone()
-            row = (
-                conn.execute("SELECT max(schema_version) FROM meta").fetchone()
-                if has_meta
-                else None
-            )
-            current = int(row[0]) if row and row[0] is not None else 0
-            for version in range(current, schema.latest_version()):
-                for statement in schema.MIGRATIONS[version]:
-                    conn.execute(statement)
-                log.info("state %s: migrated schema to version %d", self._path, version + 1)
-            if current < schema.latest_version():
-                conn.execute(
-                    "UPDATE meta SET schema_version = ?, tool_version = ?",
-                    (schema.latest_version(), common.TOOL_VERSION),
-                )
-            return (
-                conn.execute(
-                    "INSERT INTO meta (workspace, schema_version, lineage, serial, created_at,"
-                    " tool_version, plan_key) VALUES (?, ?, ?, 0, ?, ?, ?)"
-                    " ON CONFLICT (workspace) DO NOTHING",
-                    (
-                        self._ws,
-                        schema.latest_version(),
-                        common.new_lineage(),
-                        common.utc_now(),
-                        common.TOOL_VERSION,
-                        common.new_plan_key(),
-                    ),
-                ).rowcount
-                > 0
-            )
-
-        self._created = self._write(run)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -320,12 +260,7 @@ class SqliteStore:
             "  AND j.outcome IS NULL)"
             " FROM meta m ORDER BY m.workspace"
         ).fetchall()
-        return [
-            WorkspaceSummary(
-                name=r[0], serial=r[1], lineage=r[2], schedules=r[3], open_journal=r[4]
-            )
-            for r in rows
-        ]
+        return common.workspace_summaries(rows)
 
     def managed_elsewhere(self, names: Iterable[str]) -> dict[str, str]:
         wanted = set(names)
@@ -347,22 +282,11 @@ class SqliteStore:
     @contextmanager
     def _hold(self, operation: str, timeout: float) -> Iterator[LockInfo]:
         mine = common.new_lock_info(operation)
-        deadline = time.monotonic() + max(timeout, 0.0)
-        announced = False
-        while not self._flock.try_acquire():
-            holder = self.current_lock() or common.unknown_holder(str(self._flock.path))
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise LockHeld(holder)
-            if not announced:
-                log.info(
-                    "the state %s is locked by %s; waiting up to %.0fs",
-                    self.url,
-                    holder.owner,
-                    timeout,
-                )
-                announced = True
-            time.sleep(min(common.LOCK_POLL_INTERVAL, remaining))
+        self._flock.acquire_within(
+            timeout,
+            holder=lambda: self.current_lock() or common.unknown_holder(str(self._flock.path)),
+            what=f"the state {self.url}",
+        )
         try:
             self._write(lambda conn: self._name_holder(conn, mine))
             self._lock_id = mine.id
@@ -380,7 +304,7 @@ class SqliteStore:
 
     def _name_holder(self, conn: sqlite3.Connection, mine: LockInfo) -> None:
         conn.execute(
-            f"INSERT OR REPLACE INTO lock (workspace, {_LOCK_COLUMNS})"
+            f"INSERT OR REPLACE INTO lock (workspace, {common.LOCK_COLUMNS})"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (self._ws, mine.id, mine.owner, mine.host, mine.pid, mine.created_at, mine.operation),
         )
@@ -397,7 +321,7 @@ class SqliteStore:
     def current_lock(self) -> LockInfo | None:
         if not self._flock.is_taken():
             return None  # a row left by a killed run names nobody alive
-        row = self._one(f"SELECT {_LOCK_COLUMNS} FROM lock WHERE workspace = ?", (self._ws,))
+        row = self._one(f"SELECT {common.LOCK_COLUMNS} FROM lock WHERE workspace = ?", (self._ws,))
         return common.unknown_holder(str(self._flock.path)) if row is None else LockInfo(*row)
 
     def force_unlock(self, lock_id: str) -> bool:
@@ -444,7 +368,7 @@ class SqliteStore:
 
     def journal_unresolved(self) -> list[JournalEntry]:
         rows = self._conn.execute(
-            f"SELECT {_JOURNAL_COLUMNS} FROM journal WHERE workspace = ? AND outcome IS NULL"
+            f"SELECT {common.JOURNAL_COLUMNS} FROM journal WHERE workspace = ? AND outcome IS NULL"
             " ORDER BY id",
             (self._ws,),
         ).fetchall()

@@ -9,6 +9,7 @@ directory) for what it is.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import stat
@@ -17,6 +18,9 @@ from contextlib import closing
 from pathlib import Path
 
 from reconciler.core.ports import StateError
+from reconciler.state import _common as common
+
+log = logging.getLogger(__name__)
 
 _HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -190,3 +194,67 @@ def inspect_version(path: Path) -> int:
             f"up to {latest_version()}); upgrade testsigma-reconciler to use it",
         )
     return version
+
+
+def back_up_before_migrating(path: Path) -> None:
+    """Copy a state of an older schema to `<file>.bak-v<N>` before its migration runs."""
+    version = inspect_version(path)
+    if version and version < latest_version():
+        backup = path.with_name(f"{path.name}.bak-v{version}")
+        with (
+            closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as src,
+            closing(sqlite3.connect(backup)) as dst,
+        ):
+            src.backup(dst)
+        log.info("backed up %s to %s before migrating it", path, backup)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """The store's connection: autocommit (transactions are explicit), busy timeout, WAL."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    except (OSError, sqlite3.Error) as exc:
+        raise StateError(f"cannot open the state file {path}: {exc}") from exc
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StateError(f"cannot open the state file {path}: {exc}") from exc
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, path: Path, workspace: str) -> bool:
+    """Bring the schema to the latest version and create `workspace`'s meta row.
+
+    Runs inside the caller's write transaction; True when the workspace is new.
+    """
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    row = conn.execute("SELECT max(schema_version) FROM meta").fetchone() if has_meta else None
+    current = int(row[0]) if row and row[0] is not None else 0
+    for version in range(current, latest_version()):
+        for statement in MIGRATIONS[version]:
+            conn.execute(statement)
+        log.info("state %s: migrated schema to version %d", path, version + 1)
+    if current < latest_version():
+        conn.execute(
+            "UPDATE meta SET schema_version = ?, tool_version = ?",
+            (latest_version(), common.TOOL_VERSION),
+        )
+    created = conn.execute(
+        "INSERT INTO meta (workspace, schema_version, lineage, serial, created_at,"
+        " tool_version, plan_key) VALUES (?, ?, ?, 0, ?, ?, ?)"
+        " ON CONFLICT (workspace) DO NOTHING",
+        (
+            workspace,
+            latest_version(),
+            common.new_lineage(),
+            common.utc_now(),
+            common.TOOL_VERSION,
+            common.new_plan_key(),
+        ),
+    )
+    return created.rowcount > 0

@@ -46,8 +46,6 @@ from reconciler.testsigma.session import Answer, Session
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://app.testsigma.com/api/v1"
-
 
 class ConfigError(ReconcilerError):
     """The connection settings cannot be used (e.g. a CA bundle that is not PEM)."""
@@ -80,7 +78,6 @@ class TestsigmaClient:
         max_concurrency: int = 64,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._base_path = httpx.URL(self.base_url).path.rstrip("/")
         self.timeouts = timeouts or Timeouts()
         self.cancellation = Cancellation()
         t = self.timeouts
@@ -309,7 +306,6 @@ def _json(answer: Answer) -> Any:
 
 
 __all__ = [
-    "DEFAULT_API_URL",
     "ApiError",
     "AuthError",
     "NotOfferedError",

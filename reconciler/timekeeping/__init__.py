@@ -1,4 +1,4 @@
-"""Time semantics of schedules (SPEC §3): zones, `nextInterval`, recurrences. Pure.
+"""Time semantics of schedules (docs/YAML.md "Time"): zones, `nextInterval`, recurrences. Pure.
 
 No I/O beyond reading zone data, no clock reads (callers pass `now`), no
 imports from the rest of `reconciler` except `reconciler.core.errors`. Split by

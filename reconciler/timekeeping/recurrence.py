@@ -38,6 +38,7 @@ import calendar
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from reconciler.core.model import SCHEDULE_TYPES
 from reconciler.timekeeping.instants import resolve_java, to_instant, wall_at
 from reconciler.timekeeping.zones import TimeError, Zone
 
@@ -52,15 +53,6 @@ __all__ = [
     "occurrences_after",
 ]
 
-SCHEDULE_TYPES: tuple[str, ...] = (
-    "ONCE",
-    "HOURLY",
-    "DAILY",
-    "WEEKLY",
-    "BIWEEKLY",
-    "MONTHLY",
-    "YEARLY",
-)
 HOUR = timedelta(hours=1)
 PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "BIWEEKLY": 14}
 PERIOD_MONTHS = {"MONTHLY": 1, "YEARLY": 12}

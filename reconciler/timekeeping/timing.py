@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from reconciler.timekeeping.instants import to_instant
-from reconciler.timekeeping.parse import format_api, parse_api
+from reconciler.timekeeping.parse import parse_api
 from reconciler.timekeeping.recurrence import (
     check_schedule_type,
     has_fired,
@@ -63,7 +63,3 @@ class ScheduleTiming:
     def instant(self, wall: datetime | None = None) -> datetime:
         """The instant of `wall` (default: the anchor) in this schedule's zone."""
         return to_instant(self.anchor if wall is None else wall, self.zone)
-
-    @staticmethod
-    def api_text(wall: datetime) -> str:
-        return format_api(wall)

@@ -120,21 +120,21 @@ def test_every_lookup_of_a_plan_is_answered_by_one_scan_with_exact_names() -> No
     found = reader.find_many(["a", "b", "missing"])
     assert found["a"].ids == (1, 3)  # exact, not the server's case-insensitive match
     assert found["b"].ids == (4,) and found["missing"].ids == ()
-    assert reader.find("b").ids == (4,)
+    assert reader.find_many(["b"])["b"].ids == (4,)
     assert server.calls == ["list"]
 
 
 def test_a_fresh_lookup_reads_the_list_again() -> None:
     server = Server((1, "a"))
     reader = LiveReader(server)
-    reader.find("a")
+    reader.find_many(["a"])
     server.schedules[2] = {"id": 2, "name": "b", "executionId": 1}
     assert reader.find_many(["b"], fresh=True)["b"].ids == (2,)
     assert server.calls == ["list", "list"]
 
 
 def test_a_listing_that_fails_is_an_unknown_never_an_absence() -> None:
-    found = LiveReader(Server(broken=True)).find("a")
+    found = LiveReader(Server(broken=True)).find_many(["a"])["a"]
     assert found.ids is None and "Internal Server Error" in found.failed
 
 

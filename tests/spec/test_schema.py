@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from reconciler.spec import json_schema
-from reconciler.spec.loader import Source, load_document
+from reconciler.spec.loader import load_document
+from reconciler.spec.positions import Source
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMMITTED = ROOT / "schemas" / "reconciler-v1.schema.json"
