@@ -88,6 +88,9 @@ class SqliteStore:
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
+            # Every COMMIT waits for the WAL to reach the disk: a journal intent survives a
+            # power loss, not only a crash (docs/RELIABILITY.md, "Durability").
+            conn.execute("PRAGMA synchronous = FULL")
             store._migrate()
         except sqlite3.Error as exc:
             conn.close()
