@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import API_KEY, Cli, schedule, write_schedules
+from helpers import API_KEY, schedule, write_schedules
 
 from reconciler.sandbox import Sandbox
 
@@ -43,17 +43,29 @@ def after(path: Path) -> Path:
     )
 
 
-def killed_apply(
-    yaml_dir: Path, env: dict[str, str], *, at: int, when: str
+def reconciler(
+    *args: str, env: dict[str, str], kill: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(KILLER), "apply", str(yaml_dir), "--auto-approve", "--prune"],
+    """`reconciler ARGS` in its own process (through the killer when `kill` says where).
+
+    Always a process, never the in-process runner: a killed run's dropped connections make
+    the in-process sandbox log resets to this process's stderr, which an in-process CLI
+    would capture as its own output.
+    """
+    launcher = [str(KILLER)] if kill is not None else ["-m", "reconciler"]
+    done = subprocess.run(
+        [sys.executable, *launcher, *args],
         cwd=HERE,
-        env={**env, "KILL_AT_COMMIT": str(at), "KILL_WHEN": when},
+        env={**env, **(kill or {})},
         capture_output=True,
         text=True,
         timeout=60,
     )
+    output = done.stdout + done.stderr
+    assert API_KEY not in output, "the API key leaked into the output"
+    if done.returncode != KILLED:
+        assert "Traceback" not in output, output
+    return done
 
 
 def one_round(tmp_path: Path, *, at: int, when: str) -> bool:
@@ -69,13 +81,6 @@ def one_round(tmp_path: Path, *, at: int, when: str) -> bool:
             "RECONCILER_STATE": f"sqlite:///{state}",
             "NO_COLOR": "1",
         }
-        cli = Cli(
-            {
-                k: env[k]
-                for k in ("TESTSIGMA_API_URL", "TESTSIGMA_API_KEY", "RECONCILER_STATE", "NO_COLOR")
-            },
-            cwd=work,
-        )
         stranger = sandbox.add_schedule_outside(
             {
                 **schedule("not-ours"),
@@ -84,14 +89,16 @@ def one_round(tmp_path: Path, *, at: int, when: str) -> bool:
             }
         )
         before(path)
-        assert cli("apply", str(path.parent), "--auto-approve").exit_code == 0
+        assert reconciler("apply", str(path.parent), "--auto-approve", env=env).returncode == 0
         after(path)
-        run = killed_apply(path.parent, env, at=at, when=when)
+        apply = ("apply", str(path.parent), "--auto-approve", "--prune")
+        kill = {"KILL_AT_COMMIT": str(at), "KILL_WHEN": when}
+        run = reconciler(*apply, env=env, kill=kill)
         if run.returncode != KILLED:
             assert run.returncode == 0, run.stdout + run.stderr
-        recovered = cli("apply", str(path.parent), "--auto-approve", "--prune")
+        recovered = reconciler(*apply, env=env)
         where = f"killed {when} commit {at}"
-        assert recovered.exit_code == 0, f"{where}: {recovered.output}"
+        assert recovered.returncode == 0, f"{where}: {recovered.stdout}{recovered.stderr}"
         on_server = sandbox.schedules()
         names = Counter(s["name"] for s in on_server)
         assert names == Counter({n: 1 for n in [*DECLARED, "not-ours"]}), where
@@ -100,8 +107,8 @@ def one_round(tmp_path: Path, *, at: int, when: str) -> bool:
             wanted = "changed" if found["name"] in ("k0", "k1") else None
             if found["name"] != "not-ours":
                 assert found.get("comments") == wanted, f"{where}: {found}"
-        noop = cli("plan", str(path.parent), "--prune", "--detailed-exitcode")
-        assert noop.exit_code == 0, f"{where}: {noop.output}"
+        noop = reconciler("plan", str(path.parent), "--prune", "--detailed-exitcode", env=env)
+        assert noop.returncode == 0, f"{where}: {noop.stdout}{noop.stderr}"
         return run.returncode == KILLED
 
 
