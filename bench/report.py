@@ -228,7 +228,7 @@ def write(r: dict[str, Any], *, docs: Path) -> list[Path]:
         "",
         "```sh",
         "pip install -e '.[bench]'        # matplotlib for the plot; pyinstrument for the profile",
-        "python bench/run.py --quick      # about 2 minutes; writes bench/out/PERFORMANCE.md",
+        "python bench/run.py --quick      # about 5 minutes; writes bench/out/PERFORMANCE.md",
         "python bench/run.py              # the full run; writes docs/PERFORMANCE.md and the plot",
         "python bench/run.py --only apply # one step (others kept from bench/out/results.json)",
         "```",
