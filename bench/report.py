@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import report13
 from harness import REPO
 
 FINDINGS = REPO / "bench" / "findings.md"
@@ -196,7 +197,18 @@ def write(r: dict[str, Any], *, docs: Path) -> list[Path]:
         f"Run: {r['mode']}, {r['runs']} runs per measurement unless n= says otherwise "
         "(median, min–max), "
         f"{r['elapsed_seconds']:.0f} s in all. Machine: {m['cpu']}, {m['cores']} cores, "
-        f"Python {m['python']}, {m['platform']}, {m['date']}.",
+        f"Python {m['python']}, {m['platform']}, {m['date']}"
+        + (
+            f"; load average at the end {m['load_at_end'][0]:.1f} (1 min), "
+            f"{m['load_at_end'][2]:.1f} (15 min): the machine is shared."
+            if "load_at_end" in m
+            else "."
+        ),
+        "",
+        "## Targets (issue 13), measured side by side in one run",
+        "",
+        *report13.targets(r),
+        *report13.details(r),
         "",
         "## Targets (issue 7), measured side by side in one run",
         "",
@@ -204,6 +216,9 @@ def write(r: dict[str, Any], *, docs: Path) -> list[Path]:
         "",
         *_details(r),
     ]
+    if "disk" in r:
+        report13.plot(r, docs / "apply_disk_network.png")
+        written.append(docs / "apply_disk_network.png")
     if "scaling" in r:
         plot(r, docs / "scaling.png")
         written.append(docs / "scaling.png")
@@ -213,7 +228,7 @@ def write(r: dict[str, Any], *, docs: Path) -> list[Path]:
         "",
         "```sh",
         "pip install -e '.[bench]'        # matplotlib for the plot; pyinstrument for the profile",
-        "python bench/run.py --quick      # about 2 minutes; writes bench/out/PERFORMANCE.md",
+        "python bench/run.py --quick      # about 5 minutes; writes bench/out/PERFORMANCE.md",
         "python bench/run.py              # the full run; writes docs/PERFORMANCE.md and the plot",
         "python bench/run.py --only apply # one step (others kept from bench/out/results.json)",
         "```",

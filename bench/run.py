@@ -1,4 +1,4 @@
-"""One command for the performance figures of issue 7: `python bench/run.py [--quick]`.
+"""One command for the performance figures (issues 7 and 13): `python bench/run.py [--quick]`.
 
 Generates the inputs into `bench/out/`, starts the sandbox (a subprocess, latency
 50 ms where the issue says so), runs every measurement several times next to its
@@ -12,23 +12,36 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import measurements  # bench/ is on sys.path: this file runs as a script
+import network
 import report
 from harness import REPO
 
 log = logging.getLogger("bench")
 
-STEPS = ("plan", "startup", "refresh", "apply", "scaling", "profile")
+STEPS = (
+    "plan",
+    "startup",
+    "refresh",
+    "apply",
+    "disk",
+    "refresh13",
+    "ratelimit",
+    "plan50k",
+    "scaling",
+    "profile",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="Fewer runs (about 2 minutes).")
+    parser.add_argument("--quick", action="store_true", help="Fewer runs (about 5 minutes).")
     parser.add_argument("--runs", type=int, help="Runs per measurement (default 7; quick 3).")
     parser.add_argument("--only", action="append", choices=STEPS, help="Run only these steps.")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
@@ -36,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-report", action="store_true", help="Only write results.json.")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the baselines' clients: quiet
 
     runs = args.runs or (3 if args.quick else 7)
     out: Path = args.out
@@ -66,6 +80,18 @@ def main(argv: list[str] | None = None) -> int:
         lambda: measurements.apply(out, runs=runs, baseline_runs=1 if args.quick else 3),
     )
     step(
+        "disk",
+        lambda: network.apply_disk_and_network(
+            out,
+            runs=2 if args.quick else 3,
+            fsync_ms=[None, 5] if args.quick else [None, 5, 10, 20],
+            latencies=[0, 50] if args.quick else [0, 25, 50, 100],
+        ),
+    )
+    step("refresh13", lambda: network.refresh_modes(out, runs=2 if args.quick else 3))
+    step("ratelimit", lambda: network.rate_limited_apply(out, runs=1 if args.quick else 2))
+    step("plan50k", lambda: network.plan_50000(out, runs=2 if args.quick else 3))
+    step(
         "scaling",
         lambda: measurements.scaling(
             out,
@@ -76,7 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     step("profile", lambda: measurements.profile(out))
     results["machine"] = report.machine()
-    results["elapsed_seconds"] = time.perf_counter() - started
+    results["machine"]["load_at_end"] = list(os.getloadavg())
+    # With --only, the steps kept from the earlier run count too.
+    earlier = results.get("elapsed_seconds", 0.0) if args.only else 0.0
+    results["elapsed_seconds"] = earlier + time.perf_counter() - started
     measurements.dump(results_path, results)
     if not args.no_report:
         docs = args.docs or (out if args.quick else REPO / "docs")

@@ -20,14 +20,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from reconciler.app.executor import (
-    ActionResult,
-    ApplyReport,
-    Executor,
-    Outcome,
-    ScheduleApi,
-)
+from reconciler.app.executor import Executor
 from reconciler.app.refresh import Found, LiveReader
+from reconciler.app.results import ActionResult, ApplyReport, Outcome, ScheduleApi
 from reconciler.core.model import Action, ActionKind, Plan
 from reconciler.core.ports import StateStore
 

@@ -32,12 +32,12 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
+from reconciler.app.results import ActionResult, Outcome, ScheduleApi
 from reconciler.core.errors import ReconcilerError
 from reconciler.core.model import Action, ActionKind, RecordedSchedule
-from reconciler.core.ports import StateStore
+from reconciler.core.ports import LockLost, StateStore
 from reconciler.engine.plan import body_to_send
 from reconciler.testsigma.errors import (
     ApiError,
@@ -64,50 +64,6 @@ DEFINITE_REFUSALS: tuple[type[ApiError], ...] = (
     RequestRejected,
     TransportError,  # includes DeadlineExceeded and Cancelled: raised only when nothing was sent
 )
-
-
-class ScheduleApi(Protocol):
-    """The part of the Testsigma client the executor needs."""
-
-    def create_schedule(self, body: dict[str, Any]) -> dict[str, Any]: ...
-
-    def update_schedule(self, schedule_id: int, body: dict[str, Any]) -> dict[str, Any] | None: ...
-
-    def delete_schedule(self, schedule_id: int) -> None: ...
-
-
-class Outcome(StrEnum):
-    OK = "ok"
-    FAILED = "failed"
-    UNKNOWN = "unknown"  # sent, no answer: left in the journal
-    SKIPPED = "skipped"  # not launched (stopped by a signal)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionResult:
-    """What one action did."""
-
-    action: Action
-    outcome: Outcome
-    id: int | None
-    message: str
-    #: UNKNOWN: the open journal entry, and the HTTP status that made it unknown.
-    entry: int | None = None
-    status: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyReport:
-    results: tuple[ActionResult, ...]
-    serial: int
-    interrupted: bool
-
-    def count(self, outcome: Outcome) -> int:
-        return sum(1 for r in self.results if r.outcome is outcome)
-
-    @property
-    def ok(self) -> bool:
-        return all(r.outcome is Outcome.OK for r in self.results)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,13 +133,17 @@ class Executor:
         finished: list[ActionResult] = []
         in_flight: _InFlight = {}
         with ThreadPoolExecutor(self.parallelism, thread_name_prefix="apply") as pool:
-            while True:
-                ready = self._launch_wave(pending, in_flight, pool)
-                self._report(ready, finished)
-                if not in_flight:
-                    break
+            with self.store.batch():
+                wave, ready = self._journal_wave(pending, in_flight)
+            self._submit(wave, in_flight, pool)
+            self._report(ready, finished)
+            while in_flight:
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 settled: list[ActionResult] = []
+                lost: LockLost | None = None
+                # One transaction (one fsync) for the results that arrived and the intents
+                # of the wave they make room for: results are durable before they are
+                # reported, intents before their requests leave (both after the COMMIT).
                 with self.store.batch():
                     for future in done:
                         step, entry = in_flight.pop(future)
@@ -192,7 +152,15 @@ class Executor:
                             pending.append(result)  # the CREATE half of a replace, next
                         else:
                             settled.append(result)
+                    try:
+                        wave, ready = self._journal_wave(pending, in_flight)
+                    except LockLost as exc:  # the results above are still committed
+                        wave, ready, lost = [], [], exc
+                self._submit(wave, in_flight, pool)
                 self._report(settled, finished)
+                self._report(ready, finished)
+                if lost is not None:
+                    raise lost
         for item in reversed(pending):
             if isinstance(item, ActionResult):
                 self._report([item], finished)
@@ -224,10 +192,14 @@ class Executor:
             return ActionResult(action, Outcome.FAILED, action.id, str(exc))
         return _Step(action, kind, body)
 
-    def _launch_wave(
-        self, pending: list[_Step | ActionResult], in_flight: _InFlight, pool: ThreadPoolExecutor
-    ) -> list[ActionResult]:
-        """Journal the intents of every step that fits (one commit), then send them."""
+    def _journal_wave(
+        self, pending: list[_Step | ActionResult], in_flight: _InFlight
+    ) -> tuple[list[tuple[_Step, int]], list[ActionResult]]:
+        """Journal the intents of every step that fits, in the caller's transaction.
+
+        Returns the steps with their journal entries (to `_submit` once committed) and
+        the results that were ready without a request.
+        """
         wave: list[_Step] = []
         ready: list[ActionResult] = []
         while pending and len(in_flight) + len(wave) < self.parallelism and not self.stop.is_set():
@@ -237,25 +209,29 @@ class Executor:
             else:
                 wave.append(item)
         if not wave:
-            return ready
+            return [], ready
         # LockLost: launch nothing more (the in-flight requests finish; their journal
         # entries stay open for the next run to resolve).
         self.store.ensure_locked()
-        with self.store.batch():
-            entries = [
-                self.store.journal_intent(
-                    action=step.kind.value,
-                    name=_journal_name(step),
-                    schedule_id=step.action.id if step.kind is not ActionKind.CREATE else None,
-                    # The declared payload (anchor as declared): what gets recorded if a
-                    # later run finds and adopts the schedule this request created.
-                    payload=step.action.after,
-                )
-                for step in wave
-            ]
-        for step, entry in zip(wave, entries, strict=True):
+        entries = [
+            self.store.journal_intent(
+                action=step.kind.value,
+                name=_journal_name(step),
+                schedule_id=step.action.id if step.kind is not ActionKind.CREATE else None,
+                # The declared payload (anchor as declared): what gets recorded if a
+                # later run finds and adopts the schedule this request created.
+                payload=step.action.after,
+            )
+            for step in wave
+        ]
+        return list(zip(wave, entries, strict=True)), ready
+
+    def _submit(
+        self, wave: list[tuple[_Step, int]], in_flight: _InFlight, pool: ThreadPoolExecutor
+    ) -> None:
+        """Send the journalled steps (call only once their intents are committed)."""
+        for step, entry in wave:
             in_flight[pool.submit(_send, self.client, step)] = (step, entry)
-        return ready
 
     def _settle(
         self, step: _Step, future: Future[dict[str, Any] | None], entry: int

@@ -210,7 +210,8 @@ def back_up_before_migrating(path: Path) -> None:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """The store's connection: autocommit (transactions are explicit), busy timeout, WAL."""
+    """The store's connection: autocommit (transactions are explicit), busy timeout, WAL,
+    synchronous=FULL."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -219,6 +220,9 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
+        # Every COMMIT waits for the WAL to reach the disk: a journal intent survives a
+        # power loss, not only a crash (docs/RELIABILITY.md, "Durability").
+        conn.execute("PRAGMA synchronous = FULL")
     except sqlite3.Error as exc:
         conn.close()
         raise StateError(f"cannot open the state file {path}: {exc}") from exc

@@ -10,6 +10,7 @@ import pytest
 
 from reconciler.core.model import RecordedSchedule
 from reconciler.state import StateError, open_store, sqlite_schema
+from reconciler.state.sqlite import SqliteStore
 
 RECORD = RecordedSchedule(name="nightly", id=4, payload={"name": "nightly"}, applied_at="t")
 
@@ -119,3 +120,15 @@ def test_two_processes_worth_of_connections_share_one_file(tmp_path: Path) -> No
     finally:
         first.close()
         second.close()
+
+
+def test_every_commit_waits_for_the_disk(tmp_path: Path) -> None:
+    """WAL with synchronous=FULL, set explicitly, not left to how SQLite was compiled."""
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    try:
+        assert isinstance(store, SqliteStore)
+        conn = store._conn
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert conn.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+    finally:
+        store.close()

@@ -1,0 +1,57 @@
+"""What an apply returns: each action's result and the report (plain values).
+
+Kept apart from the executor so the renderers and the command line can name
+them without the machinery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from reconciler.core.model import Action
+
+
+class ScheduleApi(Protocol):
+    """The part of the Testsigma client the executor needs."""
+
+    def create_schedule(self, body: dict[str, Any]) -> dict[str, Any]: ...
+
+    def update_schedule(self, schedule_id: int, body: dict[str, Any]) -> dict[str, Any] | None: ...
+
+    def delete_schedule(self, schedule_id: int) -> None: ...
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # sent, no answer: left in the journal
+    SKIPPED = "skipped"  # not launched (stopped by a signal)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """What one action did."""
+
+    action: Action
+    outcome: Outcome
+    id: int | None
+    message: str
+    #: UNKNOWN: the open journal entry, and the HTTP status that made it unknown.
+    entry: int | None = None
+    status: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyReport:
+    results: tuple[ActionResult, ...]
+    serial: int
+    interrupted: bool
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.results if r.outcome is outcome)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.outcome is Outcome.OK for r in self.results)
