@@ -125,7 +125,11 @@ def compute_plan(
             )
     if problems:
         raise InputError(problems)
-    return Plan(actions=tuple(actions), warnings=desired.warnings + rename_hints(actions))
+    return Plan(
+        actions=tuple(actions),
+        warnings=desired.warnings
+        + rename_hints(actions, {(m.source, m.target) for m in desired.moved}),
+    )
 
 
 def _readable(have: RecordedSchedule, problems: list[Problem]) -> bool:

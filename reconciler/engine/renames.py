@@ -71,8 +71,12 @@ def pending_renames(
     return renames
 
 
-def rename_hints(actions: list[Action]) -> tuple[Problem, ...]:
-    """A create and an orphan (or delete) with equal payloads but for the name: a rename."""
+def rename_hints(
+    actions: list[Action], moved: Collection[tuple[str, str]] = ()
+) -> tuple[Problem, ...]:
+    """A create and an orphan (or delete) with equal payloads but for the name: a rename.
+
+    Not for a pair the YAML already moves (its old schedule was deleted outside)."""
     gone: dict[str, Action] = {}
     for action in actions:
         if action.kind in (ActionKind.ORPHAN, ActionKind.DELETE) and action.before is not None:
@@ -82,7 +86,7 @@ def rename_hints(actions: list[Action]) -> tuple[Problem, ...]:
         if create.kind is not ActionKind.CREATE or create.after is None or not gone:
             continue
         old = gone.get(_without_name(create.after))
-        if old is not None:
+        if old is not None and (old.name, create.name) not in moved:
             hints.append(
                 Problem(
                     create.location or Location(create.name),

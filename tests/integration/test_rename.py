@@ -303,6 +303,7 @@ def test_a_rename_whose_schedule_was_deleted_outside_does_not_wedge_the_next_app
     created = cli("apply", str(path), "--auto-approve")
     assert created.exit_code == 0, created.output
     assert "already deleted outside" in created.stdout
+    assert "looks like a rename" not in created.output  # the YAML says so already
     again = cli("apply", str(path), "--auto-approve")
     assert again.exit_code == 0, again.output
     assert "orphan search-morning" in again.stdout and "+ create" not in again.stdout
