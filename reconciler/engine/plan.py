@@ -116,7 +116,11 @@ def compute_plan(
         problems += _unknown_targets(targets, sorted(declared.keys() | recorded.keys()))
     if problems:
         raise InputError(problems)
-    return Plan(actions=tuple(actions), warnings=desired.warnings + rename_hints(actions))
+    return Plan(
+        actions=tuple(actions),
+        warnings=desired.warnings
+        + rename_hints(actions, {(m.source, m.target) for m in desired.moved}),
+    )
 
 
 def _unknown_targets(targets: Collection[str], known: list[str]) -> list[Problem]:

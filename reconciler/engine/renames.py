@@ -40,13 +40,20 @@ def pending_renames(
 
     An entry whose `from` is not recorded is done (or was never needed): nothing.
     One whose schedule was deleted outside is not a rename either: the new name
-    is created and the old record reported, as for any schedule deleted outside.
+    is created and the old record reported, as for any schedule deleted outside;
+    once the new name is recorded too, that entry stays a no-op (it is not the
+    ambiguous "both recorded" case: only one of the two schedules exists).
     Nor is one whose new name another schedule holds on the server (a conflict).
     """
     renames: dict[str, str] = {}
     for move in desired.moved:
         have = recorded.get(move.source)
         if have is None:
+            continue
+        seen = live.get(move.source)
+        if seen is not None and seen.schedule is None:
+            # Deleted outside: nothing to rename, and nothing ambiguous when the new name
+            # is recorded too (an apply created it); the old record is reported as gone.
             continue
         if move.target in recorded:
             problems.append(
@@ -58,15 +65,18 @@ def pending_renames(
                 )
             )
             continue
-        seen = live.get(move.source)
-        if (seen is not None and seen.schedule is None) or move.target in conflicts:
+        if move.target in conflicts:
             continue
         renames[move.target] = move.source
     return renames
 
 
-def rename_hints(actions: list[Action]) -> tuple[Problem, ...]:
-    """A create and an orphan (or delete) with equal payloads but for the name: a rename."""
+def rename_hints(
+    actions: list[Action], moved: Collection[tuple[str, str]] = ()
+) -> tuple[Problem, ...]:
+    """A create and an orphan (or delete) with equal payloads but for the name: a rename.
+
+    Not for a pair the YAML already moves (its old schedule was deleted outside)."""
     gone: dict[str, Action] = {}
     for action in actions:
         if action.kind in (ActionKind.ORPHAN, ActionKind.DELETE) and action.before is not None:
@@ -76,7 +86,7 @@ def rename_hints(actions: list[Action]) -> tuple[Problem, ...]:
         if create.kind is not ActionKind.CREATE or create.after is None or not gone:
             continue
         old = gone.get(_without_name(create.after))
-        if old is not None:
+        if old is not None and (old.name, create.name) not in moved:
             hints.append(
                 Problem(
                     create.location or Location(create.name),

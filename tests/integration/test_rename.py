@@ -288,3 +288,26 @@ def test_a_rename_that_also_needs_a_replace_is_deleted_and_created_under_the_new
     assert json.loads(cli("state", "show", "search-am").stdout)["id"] == new["id"]
     assert cli("state", "show", "search-morning").exit_code == 1
     assert cli("plan", str(path), "--detailed-exitcode").exit_code == 0
+
+
+def test_a_rename_whose_schedule_was_deleted_outside_does_not_wedge_the_next_apply(
+    cli: Cli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Found by the model test: the apply creates the new name and keeps the old record
+    (reported as gone); the next apply must not stop on "both names are recorded"."""
+    path = write_yaml(tmp_path / "yaml" / "search.yaml", BEFORE)
+    assert cli("apply", str(path), "--auto-approve").exit_code == 0
+    (old,) = [s for s in sandbox.schedules() if s["name"] == "search-morning"]
+    write_yaml(path, AFTER)
+    sandbox.delete_schedule_outside(old["id"])
+    created = cli("apply", str(path), "--auto-approve")
+    assert created.exit_code == 0, created.output
+    assert "already deleted outside" in created.stdout
+    assert "looks like a rename" not in created.output  # the YAML says so already
+    again = cli("apply", str(path), "--auto-approve")
+    assert again.exit_code == 0, again.output
+    assert "orphan search-morning" in again.stdout and "+ create" not in again.stdout
+    pruned = cli("apply", str(path), "--auto-approve", "--prune")
+    assert pruned.exit_code == 0, pruned.output
+    assert sorted(s["name"] for s in sandbox.schedules()) == ["search-am", "untouched"]
+    assert cli("plan", str(path), "--prune", "--detailed-exitcode").exit_code == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import time
 
@@ -158,3 +160,25 @@ def test_the_config_can_change_over_http(control: httpx.Client, api: httpx.Clien
     assert api.get("/schedule_executions/1001").status_code == 405
     assert control.post("/config", json={"no_such_knob": 1}).status_code == 400
     assert control.post("/config", json={"faults": ["meteor"]}).status_code == 400
+
+
+def test_a_client_that_hangs_up_leaves_no_traceback_on_stderr(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A killed client is routine: the sandbox must not print socketserver's traceback onto
+    `sys.stderr`, which is the captured output of any command running in-process then."""
+    with Sandbox(api_key=API_KEY, config=SandboxConfig(latency_ms=200)) as sandbox:
+        baseline = threading.active_count()
+        deadline = time.monotonic() + 10  # hang protection for the bounded polls below
+        with socket.create_connection(("127.0.0.1", sandbox.port)) as raw:
+            raw.sendall(
+                b"GET /api/v1/schedule_executions HTTP/1.1\r\nHost: sandbox\r\n"
+                + f"Authorization: Bearer {API_KEY}\r\n\r\n".encode()
+            )
+            while threading.active_count() == baseline and time.monotonic() < deadline:
+                time.sleep(0.01)  # until a handler thread holds the request
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        while threading.active_count() > baseline and time.monotonic() < deadline:
+            time.sleep(0.01)  # the handler answers into the reset connection, then ends
+        assert threading.active_count() == baseline
+    assert "Traceback" not in capfd.readouterr().err
