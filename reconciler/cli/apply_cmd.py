@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 from collections.abc import Iterator
@@ -52,7 +51,6 @@ from reconciler.cli.plan_cmd import (
 from reconciler.cli.signals import CommandSignals
 from reconciler.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, ReconcilerError
 from reconciler.render.results import ResultRow, result_line, results_markdown
-from reconciler.render.words import reason
 
 if TYPE_CHECKING:
     from reconciler.app.apply import ActionResult, ApplyReport
@@ -242,37 +240,15 @@ class _Hooks:
 
 
 def _result_json(plan_: Plan, report: ApplyReport | None, *, serial: int) -> str:
-    """One JSON document for pipelines: the plan, each action's result, the totals."""
     from reconciler.app.settings import now
-    from reconciler.render.json_doc import plan_document
+    from reconciler.render.results import ResultRow, results_document
 
-    results = (
-        []
-        if report is None
-        else [
-            {
-                "action": r.action.kind.value,
-                "name": r.action.name,
-                "id": r.id,
-                "outcome": r.outcome.value,
-                "message": r.message,
-            }
-            for r in report.results
-        ]
-    )
-    doc = {
-        "format_version": "1",
-        "plan": plan_document(plan_, now=now()),
-        "results": results,
-        "summary": {
-            o: sum(1 for r in results if r["outcome"] == o)
-            for o in ("ok", "failed", "unknown", "skipped")
-        },
-        "conflicts": [{"name": a.name, "reason": reason(a)} for a in plan_.conflicts],
-        "interrupted": bool(report and report.interrupted),
-        "serial": serial,
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    rows = [
+        ResultRow(r.outcome.value, r.action.kind.value, r.action.name, r.id, r.message)
+        for r in (report.results if report is not None else ())
+    ]
+    interrupted = bool(report and report.interrupted)
+    return results_document(plan_, rows, interrupted=interrupted, serial=serial, now=now())
 
 
 def _summary(report: ApplyReport) -> str:

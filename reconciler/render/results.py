@@ -6,10 +6,15 @@ module needs nothing from the use cases that produced them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import NamedTuple
 
+from reconciler.core.model import Plan
+from reconciler.render.json_doc import plan_document
 from reconciler.render.markdown import code, text
+from reconciler.render.words import reason
 
 MARKS = {"ok": "✓", "failed": "✗", "unknown": "?", "skipped": "-"}
 
@@ -40,3 +45,32 @@ def results_markdown(rows: Sequence[ResultRow], *, summary: str) -> str:
         parts.append("")
     parts.append(f"**{text(summary)}**")
     return "\n".join(parts)
+
+
+def results_document(
+    plan: Plan,
+    rows: Sequence[ResultRow] | None,
+    *,
+    interrupted: bool,
+    serial: int,
+    now: datetime,
+) -> str:
+    """`apply --format json`: one document with the plan (its actions in the same shape as
+    `plan --format json`), each action's result, the totals, the conflicts and the serial."""
+    results = [
+        {"action": r.action, "name": r.name, "id": r.id, "outcome": r.outcome, "message": r.message}
+        for r in rows or ()
+    ]
+    doc = {
+        "format_version": "1",
+        "plan": plan_document(plan, now=now),
+        "results": results,
+        "summary": {
+            o: sum(1 for r in results if r["outcome"] == o)
+            for o in ("ok", "failed", "unknown", "skipped")
+        },
+        "conflicts": [{"name": a.name, "reason": reason(a)} for a in plan.conflicts],
+        "interrupted": interrupted,
+        "serial": serial,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
