@@ -181,3 +181,41 @@ def test_live_values_without_a_readable_time_leave_the_time_out() -> None:
     assert "nextInterval" not in live_as_payload_values(RECORDED, live(nextInterval=None))
     no_zone = {k: v for k, v in RECORDED.items() if k != "timezone"}
     assert "nextInterval" not in live_as_payload_values(no_zone, live())
+
+
+def test_recorded_values_are_normalised_like_live_ones() -> None:
+    recorded = {k: v for k, v in RECORDED.items() if k not in ("comments", "status")}
+    assert live_drift({**recorded, "comments": ""}, live(comments=...), now=NOW) == ()
+    assert live_drift(recorded, live(comments=None, status="ACTIVE"), now=NOW) == ()
+
+
+def test_only_execution_ids_are_read_as_numbers() -> None:
+    assert fields(live_drift({**RECORDED, "name": "0123"}, live(name="123"), now=NOW)) == {
+        "name": ("0123", "123")
+    }
+    assert fields(live_drift(RECORDED, live(executionId=None), now=NOW)) == {
+        "executionId": (3857, None)
+    }
+
+
+def test_a_fired_once_still_shows_other_fields_edited_outside() -> None:
+    once = {**RECORDED, "scheduleType": "ONCE", "nextInterval": "2026-11-20T09:00:00.000"}
+    fired = live(
+        scheduleType="ONCE",
+        status="IN_ACTIVE",
+        comments="edited",
+        nextInterval=ms("2026-11-20T03:30Z"),
+    )
+    assert fields(live_drift(once, fired, now=NOW)) == {"comments": ("owned by checkout", "edited")}
+
+
+def test_a_once_whose_record_cannot_be_read_has_not_fired() -> None:
+    once = {**RECORDED, "scheduleType": "ONCE", "timezone": "Not/AZone"}
+    assert "status" in fields(live_drift(once, live(status="IN_ACTIVE"), now=NOW))
+
+
+def test_an_unreadable_live_time_is_shown_as_the_server_sent_it() -> None:
+    assert fields(live_drift(RECORDED, live(nextInterval="soon"), now=NOW)) == {
+        "nextInterval": ("2026-12-01T17:30:00.000", "soon")
+    }
+    assert live_epoch_ms({"nextInterval": "X5"}) is None

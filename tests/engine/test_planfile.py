@@ -182,3 +182,34 @@ def test_the_desired_digest_changes_with_any_declared_value() -> None:
 def test_the_desired_digest_ignores_file_order_and_locations() -> None:
     a, b = {**PAYLOAD, "name": "a"}, {**PAYLOAD, "name": "b"}
     assert desired_digest(schedules(a, b)) == desired_digest(schedules(b, a))
+
+
+def test_the_checksum_is_sha256_of_the_canonical_json_whatever_the_key_order() -> None:
+    """A plan written by another version, or rewritten by a JSON tool, still verifies."""
+    import hashlib
+
+    plan = Plan(actions=(replace(sample_plan().actions[0], name="nächtlich"),))
+    doc = plan_to_document(plan, lineage=LINEAGE, serial=5, digest="d" * 64, options={"a": 1})
+    body = {k: v for k, v in doc.items() if k != "checksum"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert doc["checksum"] == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    reordered = json.loads(json.dumps(dict(reversed(list(doc.items())))))
+    assert plan_from_document(reordered, source="p.json").plan.actions[0].name == "nächtlich"
+
+
+def test_an_action_without_a_location_reads_back_without_one() -> None:
+    doc = through_json(document())
+    assert doc["actions"][2]["location"] is None
+    saved_plan = plan_from_document(doc, source="p.json")
+    assert saved_plan.plan.actions[2].location is None
+
+
+def test_an_altered_plan_says_to_make_a_new_one() -> None:
+    doc = through_json(document())
+    doc["serial"] = 9
+    with pytest.raises(UnsafeError) as info:
+        plan_from_document(doc, source="p.json")
+    assert str(info.value) == (
+        "p.json was altered after it was written (its checksum does not match): "
+        "make a new plan with `reconciler plan --out`"
+    )
