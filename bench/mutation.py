@@ -118,13 +118,17 @@ def run_package(package: str, work: Path, max_children: int) -> Outcome:
             continue
         name, status = match.groups()
         outcome.counts[status] += 1
-        if status not in ("killed", "timeout"):
+        if status == "survived":
             outcome.survivors[name] = mutmut(work, "show", name).stdout
+        elif status not in ("killed", "timeout"):
+            outcome.survivors[name] = f"({status})"
     print(f"[{package}] {outcome.score():.1f}% killed of {outcome.total}", flush=True)
     return outcome
 
 
 def _survivor_lines(diff: str) -> str:
+    if diff.startswith("("):
+        return diff  # "(no tests)": no unit test reaches the function
     lines = [
         ln for ln in diff.splitlines() if ln.startswith(("-", "+")) and ln[:3] not in ("---", "+++")
     ]

@@ -401,3 +401,36 @@ def test_a_time_within_the_send_margin_is_moved_to_the_next_occurrence() -> None
     assert body_to_send(soon, now=NOW)["nextInterval"] == "2026-11-30T13:31:00.000"
     later = payload("a", nextInterval="2026-11-29T13:33:00.000")  # three minutes away
     assert body_to_send(later, now=NOW)["nextInterval"] == "2026-11-29T13:33:00.000"
+
+
+def test_a_past_once_is_reported_at_its_next_interval_with_what_to_do() -> None:
+    at = Location("f.yaml", 4, 19)
+    p = payload("once", scheduleType="ONCE", nextInterval="2026-01-01T09:00:00.000")
+    want = DesiredSchedule(
+        name="once",
+        payload=p,
+        location=Location("f.yaml", 1, 3),
+        field_locations={"nextInterval": at},
+    )
+    with pytest.raises(InputError) as info:
+        compute_plan(DesiredSet(schedules=(want,)), {}, now=NOW)
+    (problem,) = info.value.problems
+    assert problem.location == at
+    assert problem.message == (
+        "schedule 'once' is ONCE at 2026-01-01T09:00:00.000 Asia/Kolkata, which has passed: "
+        "Testsigma refuses past times. Move nextInterval into the future or remove the schedule."
+    )
+    edited = DesiredSchedule(
+        name="once",
+        payload={**p, "comments": "x"},
+        location=Location("f.yaml", 1, 3),
+        field_locations={"nextInterval": at},
+    )
+    with pytest.raises(InputError) as info:
+        compute_plan(DesiredSet(schedules=(edited,)), recorded((5, p)), now=NOW)
+    (problem,) = info.value.problems
+    assert problem.location == at
+    assert problem.message == (
+        "schedule 'once' changed, but it is ONCE at 2026-01-01T09:00:00.000 Asia/Kolkata, which "
+        "has passed: Testsigma refuses past times. Move nextInterval into the future."
+    )
