@@ -91,3 +91,15 @@ def test_plain_values_read_as_running_text() -> None:
     assert plain(3857) == "3857"
     assert plain({"name": "fäv", "a": 1}) == '{"a": 1, "name": "fäv"}'
     assert plain([1, "x"]) == '[1, "x"]'
+
+
+def test_values_are_looked_up_by_dotted_path_or_missing() -> None:
+    from reconciler.engine.diff import _get
+
+    payload = {"name": "abc", "executionConfig": {"ids": [10, 20]}}
+    assert _get(payload, "executionConfig.ids") == [10, 20]
+    assert _get(payload, "executionConfig.ids.1") == 20
+    assert _get(payload, "executionConfig.ids.2") is None
+    assert _get(payload, "executionConfig.ids.x") is None
+    assert _get(payload, "name.a") is None
+    assert _get(payload, "nothing") is None

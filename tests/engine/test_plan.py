@@ -242,6 +242,7 @@ def test_an_orphan_already_deleted_outside_says_so() -> None:
     rec = recorded((8, payload("gone")))
     (kept,) = compute_plan(desired(), rec, now=NOW, live={"gone": Live(None)}).actions
     assert kept.kind is ActionKind.ORPHAN and kept.id == 8 and kept.after is None
+    assert kept.name == "gone"
     assert kept.before == payload("gone")
     assert kept.reason == (
         "no longer declared, and already deleted outside the reconciler (use --prune to forget it)"
@@ -269,6 +270,7 @@ def test_a_name_taken_on_the_server_is_a_conflict_not_a_create() -> None:
     plan = compute_plan(desired(payload("a")), {}, now=NOW, conflicts={"a": why})
     (action,) = plan.actions
     assert (action.kind, action.id, action.before) == (ActionKind.CONFLICT, None, None)
+    assert action.name == "a"
     assert action.after == payload("a") and action.reason == why
     assert str(action.location) == "f.yaml:1:3"
     assert not plan.has_changes and plan.conflicts == (action,)

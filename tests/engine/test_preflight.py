@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -399,6 +400,9 @@ def test_a_long_list_of_candidates_is_cut_with_a_count() -> None:
         "test plans of this account: 100 'plan 0', 110 'plan 1', 120 'plan 2', 130 'plan 3', "
         "140 'plan 4', 150 'plan 5', 160 'plan 6', 170 'plan 7' and 3 more"
     )
+    nine = [{"id": 100 + 10 * i, "name": f"plan {i}"} for i in range(9)]
+    (problem,) = problems_for(bare("s", executionId=9), plans=nine)
+    assert problem.message.endswith("170 'plan 7' and 1 more")
     exactly = [{"id": 100 + 10 * i, "name": f"plan {i}"} for i in range(8)]
     (problem,) = problems_for(bare("s", executionId=9), plans=exactly)
     assert problem.message.endswith("170 'plan 7'")
@@ -436,6 +440,8 @@ def test_ids_more_than_one_keystroke_away_are_not_suggested() -> None:
         ("abcd", "badc", 2),
         ("ca", "abc", 3),
         ("12", "21x", 2),
+        ("aaa", "a", 2),
+        ("7", "7007", 3),
     ],
 )
 def test_typo_distance_counts_one_swap_of_neighbours_as_one_edit(
@@ -492,6 +498,8 @@ def test_an_ambiguous_name_without_versions_lists_bare_ids() -> None:
         ({"query": '[{"key":"reviewedBy","operation":"NOT_IN","value":[4]}]'}, "not reviewed by 4"),
         ({"query": '[{"key":7,"operation":"IN","value":1}]'}, "7 IN 1"),
         ({"query": '[{"key":"suiteId","operation":null,"value":1}]'}, "suites null 1"),
+        ({"query": '[{"key":"suiteId","operation":5,"value":1}]'}, "suites 5 1"),
+        ({"query": '[{"key":null,"operation":"IN","value":1}]'}, "null IN 1"),
         ({"query": '[{"key":"labels","operation":"IN","value":"a"}]'}, "labels IN a"),
         (
             {
@@ -595,9 +603,9 @@ def test_without_an_account_each_test_plan_name_is_a_located_problem() -> None:
         name="r", body={}, location=loc(30), field_locations={"testPlan": loc(31)}, test_plan="zz"
     )
     done = DesiredRun(name="d", body={"executionId": 1}, location=loc(40), test_plan="x")
-    desired = DesiredSet(
-        schedules=(named("s", "Smoke", 1), a_schedule("by-id", 9)), runs=(run, done)
-    )
+    resolved = replace(named("r", "Smoke", 12), payload={"name": "r", "executionId": 3858})
+    schedules = (named("s", "Smoke", 1), a_schedule("by-id", 9), bare("no-id"), resolved)
+    desired = DesiredSet(schedules=schedules, runs=(run, done))
     problems = unresolved_test_plans(desired)
     assert [p.location for p in problems] == [loc(2), loc(31)]
     assert problems[0].message == (
