@@ -51,6 +51,18 @@ EQUIVALENT: dict[str, str] = {
     "reconciler.engine.diff.x_field_changes__mutmut_65": "_MISSING is None",
     "reconciler.engine.drift.x_live_epoch_ms__mutmut_23": "fromisoformat reads Z itself (3.11)",
     "reconciler.engine.drift.x_live_epoch_ms__mutmut_24": "fromisoformat reads Z itself (3.11)",
+    "reconciler.engine.plan.x_compute_plan__mutmut_21": (
+        "every name meets one of the three branches, so the initial value is never kept"
+    ),
+    "reconciler.engine.plan.x_compute_plan__mutmut_57": (
+        "the earlier branches leave want and have both set here"
+    ),
+    "reconciler.engine.plan.x__compare__mutmut_13": (
+        "None and () are both falsy, and the action returns right after"
+    ),
+    "reconciler.engine.plan.x__compare__mutmut_45": (
+        "a drift's `after` is the server value live_as_payload_values gives for that field"
+    ),
     "reconciler.engine.planfile.x__sha256__mutmut_5": "ensure_ascii=None is falsy, as False",
     "reconciler.engine.planfile.x__sha256__mutmut_17": "codec names are case-insensitive",
     "reconciler.engine.preflight.x_resolve_test_plan_name__mutmut_12": (

@@ -436,3 +436,32 @@ def test_a_past_once_is_reported_at_its_next_interval_with_what_to_do() -> None:
         "schedule 'once' changed, but it is ONCE at 2026-01-01T09:00:00.000 Asia/Kolkata, which "
         "has passed: Testsigma refuses past times. Move nextInterval into the future."
     )
+
+
+def test_unchanged_and_updated_actions_keep_the_name_and_where_it_is_declared() -> None:
+    from reconciler.core.model import Live
+
+    p = payload("a")
+    (noop,) = compute_plan(desired(p), recorded((7, p)), now=NOW).actions
+    assert (noop.name, str(noop.location)) == ("a", "f.yaml:1:3")
+    server = live_of(p, status="IN_ACTIVE", comments="x")
+    (update,) = compute_plan(
+        desired(p), recorded((7, p)), now=NOW, live={"a": Live(server)}
+    ).actions
+    assert (update.name, str(update.location)) == ("a", "f.yaml:1:3")
+    assert update.reason == (
+        "changed outside the reconciler: status ACTIVE -> IN_ACTIVE, comments (none) -> x"
+    )
+
+
+def test_an_unreadable_live_time_is_healed_from_what_the_server_sent() -> None:
+    from reconciler.core.model import Live
+
+    p = payload("a")
+    server = live_of(p, nextInterval="soon")
+    (action,) = compute_plan(
+        desired(p), recorded((7, p)), now=NOW, live={"a": Live(server)}
+    ).actions
+    assert [(c.field, c.before, c.after) for c in action.changes] == [
+        ("nextInterval", "soon", "2026-12-01T17:30:00.000")
+    ]
