@@ -85,6 +85,9 @@ EQUIVALENT: dict[str, str] = {
     ),
 }
 
+#: What the tests read besides the package (the committed schema, the examples).
+COPIED = ("reconciler", "tests", "schemas", "examples")
+
 _RESULT = re.compile(r"^\s*(\S+__mutmut_\d+):\s*(.+?)\s*$")
 
 
@@ -114,7 +117,7 @@ class Outcome:
 def prepare(work: Path, package: str) -> None:
     """A copy of the repository whose pyproject tells mutmut what to mutate and test."""
     work.mkdir(parents=True, exist_ok=True)
-    for name in ("reconciler", "tests"):
+    for name in COPIED:
         shutil.rmtree(work / name, ignore_errors=True)
         shutil.copytree(
             REPO / name, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
@@ -128,6 +131,7 @@ def prepare(work: Path, package: str) -> None:
         f'only_mutate = ["reconciler/{package}/*"]\n'
         f"pytest_add_cli_args_test_selection = {tests}\n"
         "use_git_change_detection = false\n"
+        'also_copy = ["schemas", "examples"]\n'
     )
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     text = re.sub(r"\n\[tool\.mutmut\][^\[]*", "\n", text)
