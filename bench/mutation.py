@@ -151,7 +151,9 @@ def mutmut(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def run_package(package: str, work: Path, max_children: int, *, rerun: bool = True) -> Outcome:
+def run_package(
+    package: str, work: Path, max_children: int, *, rerun: bool = True, show_limit: int = 60
+) -> Outcome:
     if rerun:
         prepare(work, package)
         print(f"[{package}] mutating in {work} ...", flush=True)
@@ -167,8 +169,11 @@ def run_package(package: str, work: Path, max_children: int, *, rerun: bool = Tr
             continue
         name, status = match.groups()
         outcome.counts[status] += 1
-        if status == "survived":
+        shown = sum(1 for d in outcome.survivors.values() if not d.startswith("("))
+        if status == "survived" and shown < show_limit:
             outcome.survivors[name] = mutmut(work, "show", name).stdout
+        elif status == "survived":
+            outcome.survivors[name] = "(survived; `mutmut show` it in the kept --work copy)"
         elif status not in ("killed", "timeout"):
             outcome.survivors[name] = f"({status})"
     print(f"[{package}] {outcome.score():.1f}% killed of {outcome.total}", flush=True)
@@ -231,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="Keep the working copies under this directory.")
     parser.add_argument("--report", type=Path, default=REPO / "docs" / "MUTATION.md")
     parser.add_argument(
+        "--show-limit", type=int, default=60, help="Survivors shown with their diff (60)."
+    )
+    parser.add_argument(
         "--report-only", action="store_true", help="Only report on the runs kept under --work."
     )
     args = parser.parse_args(argv)
@@ -241,7 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         base = args.work or Path(tmp)
         for package in args.packages or list(TESTS):
             outcome = run_package(
-                package, base / package, args.max_children, rerun=not args.report_only
+                package,
+                base / package,
+                args.max_children,
+                rerun=not args.report_only,
+                show_limit=args.show_limit,
             )
             outcomes.append(outcome)
     write_report(outcomes, args.report)
