@@ -173,7 +173,9 @@ def run_package(
         if status == "survived" and shown < show_limit:
             outcome.survivors[name] = mutmut(work, "show", name).stdout
         elif status == "survived":
-            outcome.survivors[name] = "(survived; `mutmut show` it in the kept --work copy)"
+            outcome.survivors[name] = (
+                "(survived: mutmut show NAME in the kept --work copy gives the diff)"
+            )
         elif status not in ("killed", "timeout"):
             outcome.survivors[name] = f"({status})"
     print(f"[{package}] {outcome.score():.1f}% killed of {outcome.total}", flush=True)
