@@ -126,7 +126,7 @@ class SandboxProcess:
         self.url = ""
 
     def __enter__(self) -> SandboxProcess:
-        args = reconciler("sandbox", "--port", "0", "--api-key", API_KEY)
+        args = reconciler("sandbox", "--port", "0", "--api-key", API_KEY, "--control")
         if self.latency_ms:
             args += ["--latency-ms", str(self.latency_ms)]
         self._child = subprocess.Popen(

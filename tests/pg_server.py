@@ -8,6 +8,7 @@ when CI is set: then they fail, so CI can never silently skip them.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -120,7 +121,28 @@ def unique_workspace(postgres_url: str) -> str:
     return with_query(postgres_url, workspace=f"t-{uuid.uuid4().hex[:12]}")
 
 
+@contextlib.contextmanager
+def database_of_its_own(postgres_url: str) -> Iterator[str]:
+    """A new, empty database on the test server (dropped afterwards); yields its URL."""
+    import psycopg
+
+    name = f"reconciler_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    parts = urlsplit(postgres_url)
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture
-def pg_workspace_url(postgres_url: str) -> str:
-    """A URL of a new PostgreSQL workspace of its own."""
-    return unique_workspace(postgres_url)
+def pg_workspace_url(postgres_url: str) -> Iterator[str]:
+    """A URL of a new PostgreSQL workspace in a database of its own.
+
+    A database of its own, because the reconciler refuses a name that another
+    workspace of the same database records, and tests reuse names.
+    """
+    with database_of_its_own(postgres_url) as url:
+        yield unique_workspace(url)

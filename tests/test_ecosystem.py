@@ -28,15 +28,18 @@ from urllib.parse import parse_qs
 import jsonschema
 import pytest
 from helpers import API_KEY
+from pg_server import database_of_its_own
 from ruamel.yaml import YAML
 
 from reconciler.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = ROOT / "examples" / "ci"
-GITHUB_WORKFLOWS = [CI / "github-actions.yml", CI / "github-actions-run.yml"]
+GITHUB_DRIFT = CI / "github-actions-drift.yml"
+GITHUB_WORKFLOWS = [CI / "github-actions.yml", CI / "github-actions-run.yml", GITHUB_DRIFT]
 ACTION = ROOT / "action.yml"
 GITLAB = CI / "gitlab-ci.yml"
+GITLAB_DRIFT = CI / "gitlab-ci-drift.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 README = ROOT / "README.md"
 EXAMPLES = sorted((ROOT / "examples" / "schedules").glob("*.yaml"))
@@ -147,7 +150,9 @@ def sandbox() -> Iterator[Sandbox]:
 # --- every file parses and matches its schema ------------------------------------------
 
 
-@pytest.mark.parametrize("path", [*GITHUB_WORKFLOWS, ACTION, GITLAB, HOOKS], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [*GITHUB_WORKFLOWS, ACTION, GITLAB, GITLAB_DRIFT, HOOKS], ids=lambda p: p.name
+)
 def test_every_file_is_yaml_with_content(path: Path) -> None:
     assert load(path), f"{path} is empty"
 
@@ -172,6 +177,7 @@ def test_action_matches_the_action_schema() -> None:
 
 def test_gitlab_ci_matches_the_gitlab_schema() -> None:
     assert schema_errors(load(GITLAB), "gitlab-ci") == []
+    assert schema_errors(load(GITLAB_DRIFT), "gitlab-ci") == []
 
 
 # --- the behaviour users rely on ------------------------------------------------------
@@ -233,7 +239,9 @@ def test_gitlab_plans_merge_requests_and_applies_the_default_branch_alone() -> N
 
 def all_scripts() -> list[tuple[str, str]]:
     scripts = [(p.name, s) for p in [*GITHUB_WORKFLOWS, ACTION] for s in github_scripts(load(p))]
-    return scripts + [(GITLAB.name, s) for s in gitlab_scripts(load(GITLAB))]
+    return scripts + [
+        (path.name, s) for path in (GITLAB, GITLAB_DRIFT) for s in gitlab_scripts(load(path))
+    ]
 
 
 @pytest.mark.parametrize(("name", "script"), all_scripts(), ids=lambda v: str(v)[:40])
@@ -288,7 +296,7 @@ def test_action_plans_applies_and_runs_against_the_sandbox(
     assert result.returncode == 0, result.stderr  # exit 2 (changes) is not a failure
     assert out["exitcode"] == "2"
     assert out["plan"].startswith("### testsigma-reconciler plan")
-    assert "`checkout-nightly`" in out["plan"]
+    assert "` checkout-nightly `" in out["plan"]
 
     result, out = action_step(
         tmp_path, command="apply", paths=folder, args="--auto-approve", **live
@@ -315,6 +323,11 @@ def test_action_keeps_quoted_args_together_and_fails_on_errors(tmp_path: Path) -
     )
     assert result.returncode == 0 and out["exitcode"] == "2", result.stderr
     assert "checkout-nightly" in out["plan"] and "checkout-weekly-full" not in out["plan"]
+
+    # A typo in `args:` is a usage error: exit 1, a red step, never "changes pending" (2).
+    result, out = action_step(tmp_path, command="plan", paths=folder, args="--formt markdown")
+    assert (result.returncode, out["exitcode"]) == (1, "1"), result.stderr
+    assert "No such option: --formt" in result.stderr
 
     bad = tmp_path / "bad dir" / "bad.yaml"
     bad.parent.mkdir()
@@ -401,7 +414,7 @@ def test_gitlab_plan_job_posts_one_note_then_updates_it(tmp_path: Path) -> None:
     assert "glpat-test" not in first.stdout + first.stderr + second.stdout + second.stderr
     ours = [n for n in handler.notes if MARKER in n["body"]]
     assert len(ours) == 1 and len(handler.notes) == 2
-    assert "`checkout-nightly`" in ours[0]["body"] and "Changes pending" in ours[0]["body"]
+    assert "` checkout-nightly `" in ours[0]["body"] and "Changes pending" in ours[0]["body"]
 
 
 NODE_HARNESS = """
@@ -539,15 +552,16 @@ def test_readme_shared_state_recipe_lets_a_second_runner_send_nothing(
     (recipe,) = readme_blocks("Sharing state across runners", "sh")
     url = re.search(r"'(postgresql://[^'?]+)\?workspace=prod'", recipe)
     assert url is not None and "--lock-timeout" in recipe
-    workspace = f"readme{os.getpid()}{tmp_path.name[-12:]}".replace("_", "")
-    recipe = recipe.replace(url.group(0), shlex.quote(f"{postgres}?workspace={workspace}"))
-    env = shell_env(tmp_path, TESTSIGMA_API_URL=sandbox.url, TESTSIGMA_API_KEY=API_KEY)
-    del env["RECONCILER_STATE"]
-    for runner in ("one", "two"):  # two runners that share nothing but the database
-        shutil.copytree(ROOT / "examples" / "schedules", tmp_path / runner / "testsigma")
-        sandbox.clear_requests()
-        result = bash(recipe, env=env, cwd=tmp_path / runner)
-        assert result.returncode == 0, result.stderr
+    # A database of its own: other workspaces of a shared one may record the same names.
+    with database_of_its_own(postgres) as database:
+        recipe = recipe.replace(url.group(0), shlex.quote(f"{database}?workspace=prod"))
+        env = shell_env(tmp_path, TESTSIGMA_API_URL=sandbox.url, TESTSIGMA_API_KEY=API_KEY)
+        del env["RECONCILER_STATE"]
+        for runner in ("one", "two"):  # two runners that share nothing but the database
+            shutil.copytree(ROOT / "examples" / "schedules", tmp_path / runner / "testsigma")
+            sandbox.clear_requests()
+            result = bash(recipe, env=env, cwd=tmp_path / runner)
+            assert result.returncode == 0, result.stderr
     assert [r for r in sandbox.requests() if r.method in ("POST", "PUT", "DELETE")] == []
 
 
@@ -563,3 +577,78 @@ def test_readme_editor_recipes_point_at_the_schema_and_the_hook() -> None:
     hooks = YAML(typ="safe").load(pre_commit)["repos"][0]["hooks"]
     assert {h["id"] for h in hooks} <= {h["id"] for h in load(HOOKS)}
     assert (ROOT / schema).is_file(), f"{schema} is not committed"
+
+
+# --- the nightly drift check ---------------------------------------------------------
+
+
+def test_drift_checks_run_nightly_and_fail_only_on_drift() -> None:
+    github = load(GITHUB_DRIFT)
+    assert [t["cron"] for t in github["on"]["schedule"]] and "workflow_dispatch" in github["on"]
+    step = github_scripts(github)[-1]
+    assert "--detailed-exitcode" in step and "GITHUB_STEP_SUMMARY" in step
+    gitlab = load(GITLAB_DRIFT)["drift-check"]
+    assert '$CI_PIPELINE_SOURCE == "schedule"' in gitlab["rules"][0]["if"]
+    assert gitlab["artifacts"]["paths"] == ["drift.md"] and gitlab["artifacts"]["when"] == "always"
+
+
+@pytest.mark.parametrize("recipe", ["github", "gitlab"])
+def test_drift_check_passes_in_sync_and_fails_with_the_plan_on_drift(
+    tmp_path: Path, sandbox: Sandbox, recipe: str
+) -> None:
+    folder = str(ROOT / "examples" / "schedules")
+    summary = tmp_path / "summary.md"
+    env = shell_env(
+        tmp_path,
+        TESTSIGMA_API_URL=sandbox.url,
+        TESTSIGMA_API_KEY=API_KEY,
+        RECONCILER_PATHS=folder,
+        GITHUB_STEP_SUMMARY=str(summary),
+    )
+    script = (
+        github_scripts(load(GITHUB_DRIFT))[-1]
+        if recipe == "github"
+        else gitlab_scripts(load(GITLAB_DRIFT))[0].split("\n", 1)[1]  # after pip install
+    )
+    applied = bash(f"reconciler apply {folder} --auto-approve", env=env, cwd=tmp_path)
+    assert applied.returncode == 0, applied.stderr
+
+    in_sync = bash(script, env=env, cwd=tmp_path)
+    assert in_sync.returncode == 0, in_sync.stderr
+    assert "No changes" in in_sync.stdout
+
+    edited = sandbox.schedules()[0]
+    sandbox.edit_schedule(edited["id"], comments="edited in the UI")
+    drift = bash(script, env=env, cwd=tmp_path)
+    assert drift.returncode == 1, drift.stderr
+    assert "### testsigma-reconciler plan" in drift.stdout
+    assert "edited in the UI" in drift.stdout
+    assert API_KEY not in drift.stdout + drift.stderr
+    if recipe == "github":
+        assert "edited in the UI" in summary.read_text(encoding="utf-8")
+        assert "::error::" in drift.stdout
+    else:
+        assert (tmp_path / "drift.md").is_file()
+
+
+def test_readme_adoption_recipe_adopts_an_account_and_plans_no_change(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    for i, zone in enumerate(("IST", "America/New_York", "UTC")):
+        sandbox.add_schedule_outside(
+            {
+                "name": f"made-in-the-ui-{i}",
+                "executionId": 3857 + i,
+                "scheduleType": "DAILY",
+                "nextInterval": "2027-03-01T09:00:00.000",
+                "timezone": zone,
+                "status": "ACTIVE",
+            }
+        )
+    (recipe,) = readme_blocks("Bring an existing account under management", "sh")
+    env = shell_env(tmp_path, TESTSIGMA_API_URL=sandbox.url, TESTSIGMA_API_KEY=API_KEY)
+    sandbox.clear_requests()
+    result = bash(recipe, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr  # the last line: plan --detailed-exitcode
+    assert "Adopted 3 schedule(s)" in result.stdout and "No changes" in result.stdout
+    assert [r for r in sandbox.requests() if r.method in ("POST", "PUT", "DELETE")] == []

@@ -1,95 +1,38 @@
-"""The apply executor: sends a plan's changing actions and records each result.
+"""Apply a plan: run the executor, then settle what ended unknown, in the same apply.
 
-Shell, not core: it talks to the client and the state store, both passed in.
-Workers only make HTTP calls; the calling thread alone writes the state, so a
-single-threaded store (SQLite) is safe, and each result is recorded the moment
-it arrives, in its own transaction — an interrupted apply keeps everything
-that completed. Before each request the journal gets the action's intent; a
-definite answer (success or a clear refusal) closes the entry, while an
-unknown outcome leaves it open for the next run to resolve.
-
-At most `parallelism` requests are in flight; a failed action never stops the
-others. Setting `stop` (on SIGINT/SIGTERM) stops launching new actions and
-lets the in-flight ones finish and be recorded.
+A definite answer (success or a clear refusal) closes an action's journal
+entry (app/executor.py). An unknown outcome (a 5xx on a changing call, a lost
+connection, an answer that cannot be trusted) is resolved in the same apply
+when the server can list schedules (`settle_unknowns`): a create is adopted
+when its name is found exactly once among schedules we do not own, sent again
+only when the complete list shows it absent (a plain 500 is then reported as
+failed with the server's words: it is permanent more often than not), and
+kept unknown when the lookup fails; a PUT or DELETE is idempotent and is
+simply sent again. What is still unknown after the rounds stays in the journal
+for the next run. The serial is bumped before the first record and again at
+the end, so a plan saved before or during the apply is stale after it.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any, Protocol
 
-from reconciler.core.errors import ReconcilerError
-from reconciler.core.model import Action, ActionKind, Plan, RecordedSchedule
+from reconciler.app.executor import (
+    ActionResult,
+    ApplyReport,
+    Executor,
+    Outcome,
+    ScheduleApi,
+)
+from reconciler.app.refresh import Found, LiveReader
+from reconciler.core.model import Action, ActionKind, Plan
 from reconciler.core.ports import StateStore
-from reconciler.engine.plan import body_to_send
-from reconciler.testsigma.errors import (
-    ApiError,
-    AuthError,
-    DuplicateNameError,
-    NotFoundError,
-    PastTimeError,
-    RequestRejected,
-    TransportError,
-)
 
-log = logging.getLogger(__name__)
-
-#: Errors after which the server has certainly not acted: the journal entry is closed.
-DEFINITE_REFUSALS: tuple[type[ApiError], ...] = (
-    AuthError,
-    DuplicateNameError,
-    NotFoundError,
-    PastTimeError,
-    RequestRejected,
-    TransportError,
-)
-
-
-class ScheduleApi(Protocol):
-    """The part of the Testsigma client the executor needs."""
-
-    def create_schedule(self, body: dict[str, Any]) -> dict[str, Any]: ...
-
-    def update_schedule(self, schedule_id: int, body: dict[str, Any]) -> dict[str, Any] | None: ...
-
-    def delete_schedule(self, schedule_id: int) -> None: ...
-
-
-class Outcome(StrEnum):
-    OK = "ok"
-    FAILED = "failed"
-    UNKNOWN = "unknown"  # sent, no answer: left in the journal
-    SKIPPED = "skipped"  # not launched (stopped by a signal)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionResult:
-    """What one action did."""
-
-    action: Action
-    outcome: Outcome
-    id: int | None
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyReport:
-    results: tuple[ActionResult, ...]
-    serial: int
-    interrupted: bool
-
-    def count(self, outcome: Outcome) -> int:
-        return sum(1 for r in self.results if r.outcome is outcome)
-
-    @property
-    def ok(self) -> bool:
-        return all(r.outcome is Outcome.OK for r in self.results)
+#: How many times one apply looks up and re-sends what ended unknown.
+SETTLE_ROUNDS = 3
 
 
 def apply_plan(
@@ -101,156 +44,100 @@ def apply_plan(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     stop: threading.Event | None = None,
     on_result: Callable[[ActionResult], None] | None = None,
+    reader: LiveReader | None = None,
 ) -> ApplyReport:
-    """Send every changing action of `plan`; record each success at once."""
+    """Send every changing action of `plan`; record each result; settle unknowns.
+
+    With `reader` (a server that lists schedules), what ends unknown is
+    resolved in this same apply (`settle_unknowns`); without it, it stays in
+    the journal for the next run.
+    """
     stop = stop or threading.Event()
-    pending = iter(plan.changing_actions)
-    results: list[ActionResult] = []
-    in_flight: dict[Future[dict[str, Any] | None], tuple[Action, int, dict[str, Any] | None]] = {}
-
-    def finish(result: ActionResult) -> None:
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-
-    bumped = False
-
-    def changed() -> None:
-        # The serial moves before the first record is written (not after the last), so a
-        # run killed halfway has already made every plan saved before it stale.
-        nonlocal bumped
-        if not bumped:
-            store.bump_serial()
-            bumped = True
-
-    with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="apply") as pool:
-        while True:
-            while len(in_flight) < max(1, parallelism) and not stop.is_set():
-                action = next(pending, None)
-                if action is None:
-                    break
-                launched = _launch(action, pool=pool, client=client, store=store, clock=clock)
-                if isinstance(launched, ActionResult):
-                    finish(launched)
-                else:
-                    in_flight[launched[0]] = launched[1]
-            if not in_flight:
-                break
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                action, entry, body = in_flight.pop(future)
-                finish(
-                    _settle(
-                        action,
-                        future,
-                        entry=entry,
-                        body=body,
-                        store=store,
-                        clock=clock,
-                        changed=changed,
-                    )
-                )
-        for action in list(pending):
-            finish(ActionResult(action, Outcome.SKIPPED, action.id, "not started: interrupted"))
+    executor = Executor(
+        client=client,
+        store=store,
+        parallelism=parallelism,
+        clock=clock,
+        stop=stop,
+        on_result=on_result,
+        defer_unknown=reader is not None,
+    )
+    results = executor.run(list(plan.changing_actions))
+    if reader is not None:
+        results = settle_unknowns(results, executor=executor, reader=reader)
+        for result in results:
+            executor.tell(result)  # what a round settled, and what is still unknown
+    if executor.changed_anything:
+        store.bump_serial()  # and again at the end: a plan saved during the apply is stale
     return ApplyReport(results=tuple(results), serial=store.serial, interrupted=stop.is_set())
 
 
-def _launch(
-    action: Action,
-    *,
-    pool: ThreadPoolExecutor,
-    client: ScheduleApi,
-    store: StateStore,
-    clock: Callable[[], datetime],
-) -> ActionResult | tuple[Future[dict[str, Any] | None], tuple[Action, int, dict[str, Any] | None]]:
-    body: dict[str, Any] | None = None
-    try:
-        if action.kind is not ActionKind.DELETE:
-            assert action.after is not None
-            body = body_to_send(action.after, now=clock())
-    except (ValueError, ReconcilerError) as exc:
-        return ActionResult(action, Outcome.FAILED, action.id, str(exc))
-    # The journal keeps the declared payload (anchor as declared): it is what gets
-    # recorded if a later run finds and adopts the schedule this request created.
-    entry = store.journal_intent(
-        action=action.kind.value, name=action.name, schedule_id=action.id, payload=action.after
-    )
-    future: Future[dict[str, Any] | None] = pool.submit(_send, client, action, body)
-    return future, (action, entry, body)
+def settle_unknowns(
+    results: list[ActionResult], *, executor: Executor, reader: LiveReader
+) -> list[ActionResult]:
+    """Resolve unknown outcomes in bounded rounds: adopt, re-send, or keep unknown."""
+    for _ in range(SETTLE_ROUNDS):
+        unknown = [r for r in results if r.outcome is Outcome.UNKNOWN]
+        if not unknown or executor.stop.is_set():
+            break
+        settled = {id(r): r for r in results if r.outcome is not Outcome.UNKNOWN}
+        resend: list[Action] = []
+        creates = [r for r in unknown if _creates(r.action)]
+        found = reader.find_many({r.action.name for r in creates}, fresh=True) if creates else {}
+        owned = {rec.id for rec in executor.store.read_all().values()}
+        with executor.store.batch():
+            for result in unknown:
+                outcome = _settle_one(result, found, owned, executor)
+                if outcome is None:
+                    resend.append(result.action)
+                else:
+                    settled[id(result)] = outcome
+        again = executor.run(resend) if resend else []
+        results = [settled[id(r)] for r in results if id(r) in settled] + again
+    return results
 
 
-def _send(
-    client: ScheduleApi, action: Action, body: dict[str, Any] | None
-) -> dict[str, Any] | None:
-    """The one request an action makes (runs on a worker thread)."""
-    if action.kind is ActionKind.CREATE:
-        assert body is not None
-        return client.create_schedule(body)
-    assert action.id is not None
-    if action.kind is ActionKind.UPDATE:
-        assert body is not None
-        return client.update_schedule(action.id, body)
-    client.delete_schedule(action.id)
+def _creates(action: Action) -> bool:
+    return action.kind in (ActionKind.CREATE, ActionKind.REPLACE)
+
+
+def _settle_one(
+    result: ActionResult,
+    found: dict[str, Found],
+    owned: set[int],
+    executor: Executor,
+) -> ActionResult | None:
+    """The settled result of one unknown, or None to send it again."""
+    store, action, entry = executor.store, result.action, result.entry
+    assert entry is not None
+    recorded_as = action.renamed_from or action.name
+    if not _creates(action) or (action.kind is ActionKind.REPLACE and store.get(recorded_as)):
+        store.journal_resolve(entry, detail="sent again (idempotent)")
+        return None
+    answer = found.get(action.name)
+    if answer is None or answer.ids is None:
+        return result  # cannot look: stays unknown, in the journal
+    fresh = [i for i in answer.ids if i not in owned]
+    if len(fresh) == 1:
+        executor.record(action, fresh[0], entry)
+        return replace(
+            result,
+            outcome=Outcome.OK,
+            id=fresh[0],
+            message=f"created id {fresh[0]} (the answer was lost; found by name)",
+        )
+    if fresh:
+        return result  # several: a person must choose (the next plan shows the conflict)
+    if result.status == 500:
+        detail = result.message.split("; the outcome is unknown")[0]
+        store.journal_outcome(entry, outcome="failed", detail=detail)
+        return replace(
+            result,
+            outcome=Outcome.FAILED,
+            message=f"{detail} (not created: no schedule of that name exists)",
+        )
+    store.journal_resolve(entry, detail="not created; sent again")
     return None
 
 
-def _settle(
-    action: Action,
-    future: Future[dict[str, Any] | None],
-    *,
-    entry: int,
-    body: dict[str, Any] | None,
-    store: StateStore,
-    clock: Callable[[], datetime],
-    changed: Callable[[], None],
-) -> ActionResult:
-    try:
-        answer = future.result()
-    except DEFINITE_REFUSALS as exc:
-        store.journal_outcome(entry, outcome="failed", detail=exc.message)
-        return ActionResult(action, Outcome.FAILED, action.id, _hint(action, exc))
-    except ReconcilerError as exc:
-        changed()  # the server may have acted
-        log.warning("%s %s: outcome unknown: %s", action.kind.value, action.name, exc.message)
-        return ActionResult(
-            action,
-            Outcome.UNKNOWN,
-            action.id,
-            f"{exc.message}; the outcome is unknown and is kept in the journal: "
-            "the next run checks before doing anything again",
-        )
-    changed()
-    applied_at = clock().astimezone(UTC).isoformat(timespec="seconds")
-    if action.kind is ActionKind.DELETE:
-        store.forget(action.name, journal_entry=entry)
-        return ActionResult(action, Outcome.OK, action.id, "deleted")
-    assert action.after is not None
-    schedule_id = action.id
-    if action.kind is ActionKind.CREATE:
-        assert answer is not None
-        schedule_id = int(answer["id"])
-    assert schedule_id is not None
-    store.record(
-        RecordedSchedule(
-            name=action.name, id=schedule_id, payload=dict(action.after), applied_at=applied_at
-        ),
-        journal_entry=entry,
-    )
-    sent = body["nextInterval"] if body else None
-    rolled = (
-        f" (anchor {action.after['nextInterval']} has passed; sent next occurrence {sent})"
-        if sent is not None and sent != action.after["nextInterval"]
-        else ""
-    )
-    verb = "created" if action.kind is ActionKind.CREATE else "updated"
-    return ActionResult(action, Outcome.OK, schedule_id, f"{verb} id {schedule_id}{rolled}")
-
-
-def _hint(action: Action, exc: ApiError) -> str:
-    if isinstance(exc, DuplicateNameError):
-        return (
-            f"{exc.message}. A schedule named {action.name!r} already exists on the server but "
-            f"is not recorded: adopt it with `reconciler import {action.name} ID` "
-            "(its id is in the Testsigma UI)"
-        )
-    return exc.message
+__all__ = ["ActionResult", "ApplyReport", "Outcome", "apply_plan", "settle_unknowns"]

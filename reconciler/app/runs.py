@@ -1,10 +1,10 @@
 """On-demand partial runs: trigger, wait for the verdict, save the reports (shell).
 
-The other half of Testsigma's partial-run API (SPEC §6). This module is the
-library the `reconciler run` command calls; it prints nothing. Its pieces:
+The other half of Testsigma's partial-run API (docs/API.md "Test plans,
+favourites and runs"). This module is the library the `reconciler run`
+command calls; it prints nothing. Its pieces:
 
-- `RunRequest` (what to post) from a declared run (`request_for`) or from
-  ad hoc flags (`ad_hoc_request`, which checks them all at once);
+- `RunRequest` (what to post) comes from `reconciler.app.run_requests`;
 - `trigger` posts it and returns a `RunHandle` (id, link, name);
 - `wait_for_runs` polls every unfinished run with a growing interval until
   each completes, the timeout passes (the run is left running) or `stop` is
@@ -12,7 +12,7 @@ library the `reconciler run` command calls; it prints nothing. Its pieces:
   `on_change` callback so the CLI decides how to show it. The clock and the
   sleep are injectable, and the default sleep is `stop.wait`, so Ctrl-C is
   prompt and tests need no real waiting;
-- `exit_code_for` turns outcomes into the exit code SPEC §5 defines;
+- `exit_code_for` turns outcomes into the exit code README.md "Exit codes" defines;
 - `save_junit` / `write_run_ids` write files atomically (temp file + rename),
   so a CI step never reads half a report.
 """
@@ -30,16 +30,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from reconciler.app.fileio import write_atomically
+from reconciler.app.run_requests import RunRequest
 from reconciler.core.errors import (
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TIMEOUT,
-    InputError,
-    Location,
-    Problem,
     ReconcilerError,
 )
-from reconciler.core.model import DesiredRun
 from reconciler.testsigma.errors import (
     ApiError,
     BadResponseError,
@@ -49,8 +47,6 @@ from reconciler.testsigma.errors import (
 
 log = logging.getLogger(__name__)
 
-#: Exit code when the user stopped the wait (Ctrl-C): no verdict, the run goes on.
-EXIT_INTERRUPTED = 130
 COMPLETED = "STATUS_COMPLETED"
 PASSING_RESULTS = frozenset({"SUCCESS", "PASSED"})
 #: Consecutive failed polls of one run (each already retried by the client) before giving up.
@@ -79,18 +75,6 @@ class RunsClient(Protocol):
 
 class RunWaitError(ReconcilerError):
     """Polling a run kept failing; the run itself may well still be going."""
-
-
-@dataclass(frozen=True, slots=True)
-class RunRequest:
-    """A run to trigger: the declared run's name (None when ad hoc) and the body to post."""
-
-    name: str | None
-    body: Mapping[str, Any]
-    #: The test plan's name when declared with `testPlan`: resolved before triggering.
-    test_plan: str | None = None
-    #: The declaration under `runs:` (None when ad hoc), for messages pinned to its lines.
-    declared: DesiredRun | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,69 +113,6 @@ class RunOutcome:
 
 
 # --- requests ------------------------------------------------------------------
-
-
-def request_for(run: DesiredRun) -> RunRequest:
-    """The request for a run declared under `runs:`."""
-    return RunRequest(name=run.name, body=dict(run.body), test_plan=run.test_plan, declared=run)
-
-
-def ad_hoc_request(
-    *,
-    execution_id: int | None,
-    config_name: str | None = None,
-    config_id: int | None = None,
-    environment_id: int | None = None,
-    build_no: str | None = None,
-    runtime: Sequence[str] = (),
-) -> RunRequest:
-    """A request from `--execution-id`, `--config-name`/`--config-id`, ... flags.
-
-    Raises InputError listing every bad flag at once.
-    """
-    problems: list[Problem] = []
-
-    def bad(flag: str, message: str) -> None:
-        problems.append(Problem(Location(flag), message))
-
-    body: dict[str, Any] = {}
-    if execution_id is None:
-        bad("--execution-id", "an ad hoc run needs the test plan id (or give a declared run NAME)")
-    elif execution_id <= 0:
-        bad("--execution-id", f"must be a positive test plan id, not {execution_id}")
-    else:
-        body["executionId"] = execution_id
-    if config_name is not None and config_id is not None:
-        bad("--config-id", "give --config-name or --config-id, not both")
-    elif config_name is not None:
-        if not config_name.strip():
-            bad("--config-name", "must not be empty")
-        body["executionConfig"] = {"name": config_name}
-    elif config_id is not None:
-        if config_id <= 0:
-            bad("--config-id", f"must be a positive favourite id, not {config_id}")
-        body["executionConfig"] = {"id": config_id}
-    if environment_id is not None:
-        if environment_id <= 0:
-            bad("--environment-id", f"must be a positive environment id, not {environment_id}")
-        body["environmentId"] = environment_id
-    if build_no is not None:
-        body["buildNo"] = build_no
-    runtime_data: dict[str, str] = {}
-    for item in runtime:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            bad("--runtime", f"expected KEY=VALUE, got {item!r}")
-        elif key in runtime_data:
-            bad("--runtime", f"{key} is given twice")
-        else:
-            runtime_data[key] = value
-    if runtime_data:
-        body["runtimeData"] = runtime_data
-    if problems:
-        raise InputError(problems)
-    return RunRequest(name=None, body=body)
 
 
 # --- trigger and wait ------------------------------------------------------------
@@ -234,27 +155,10 @@ def wait_for_runs(
     pause = sleep or stop.wait
     deadline = clock() + timeout
     interval = poll_interval
-    last: dict[int, dict[str, Any]] = {}
-    seen: dict[int, tuple[Any, ...]] = {}
-    failures: dict[int, int] = {}
-    outcomes: dict[int, RunOutcome] = {}
+    rounds = _Rounds(client, on_change, stop)
+    outcomes, last = rounds.outcomes, rounds.last
     while True:
-        for handle in handles:
-            if stop.is_set():
-                break
-            if handle.id in outcomes:
-                continue
-            run = _poll(client, handle, failures)
-            if run is None:
-                continue
-            last[handle.id] = run
-            signature = _signature(run)
-            if seen.get(handle.id) != signature:
-                seen[handle.id] = signature
-                if on_change is not None:
-                    on_change(handle, run)
-            if run.get("status") == COMPLETED:
-                outcomes[handle.id] = _verdict(handle, run)
+        rounds.poll(handles)
         if len(outcomes) == len({h.id for h in handles}):
             break
         if stop.is_set():
@@ -270,6 +174,41 @@ def wait_for_runs(
             _settle_rest(handles, outcomes, last, RunState.WAIT_STOPPED, timeout=timeout)
             break
     return [outcomes[h.id] for h in handles]
+
+
+class _Rounds:
+    """What the wait knows between rounds: last answers, signatures, failures, verdicts."""
+
+    def __init__(
+        self,
+        client: RunsClient,
+        on_change: Callable[[RunHandle, dict[str, Any]], None] | None,
+        stop: threading.Event,
+    ) -> None:
+        self.client, self.on_change, self.stop = client, on_change, stop
+        self.last: dict[int, dict[str, Any]] = {}
+        self.seen: dict[int, tuple[Any, ...]] = {}
+        self.failures: dict[int, int] = {}
+        self.outcomes: dict[int, RunOutcome] = {}
+
+    def poll(self, handles: Sequence[RunHandle]) -> None:
+        """One round: read every unfinished run once (until `stop` is set)."""
+        for handle in handles:
+            if self.stop.is_set():
+                break
+            if handle.id in self.outcomes:
+                continue
+            run = _poll(self.client, handle, self.failures)
+            if run is None:
+                continue
+            self.last[handle.id] = run
+            signature = _signature(run)
+            if self.seen.get(handle.id) != signature:
+                self.seen[handle.id] = signature
+                if self.on_change is not None:
+                    self.on_change(handle, run)
+            if run.get("status") == COMPLETED:
+                self.outcomes[handle.id] = _verdict(handle, run)
 
 
 def _poll(client: RunsClient, handle: RunHandle, failures: dict[int, int]) -> dict[str, Any] | None:
@@ -341,7 +280,7 @@ def describe_run(run: Mapping[str, Any]) -> str:
 
 def exit_code_for(outcomes: Iterable[RunOutcome]) -> int:
     """0 when every run passed; 1 when any failed; else 130 if the wait was
-    stopped; else 4 when any timed out (SPEC §5)."""
+    stopped; else 4 when any timed out (README.md "Exit codes")."""
     states = {o.state for o in outcomes}
     if RunState.FAILED in states:
         return EXIT_ERROR

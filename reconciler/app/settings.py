@@ -1,20 +1,34 @@
 """Where the shell gets its settings: flags, environment, the clock, the secret.
 
-The API key is read here and nowhere else; `install_redaction` makes sure it
-cannot reach a log line even if some layer tries to log it.
+The API key is read here and nowhere else. Surrounding whitespace is
+stripped wherever it comes from (a pasted secret often ends in a newline);
+any other character that cannot travel in an HTTP header is refused with a
+message that does not show the key. The API URL must be https (plain http
+only to a loopback address, or with --insecure-http and a warning on every
+run) and must not carry a user name or password. `install_redaction` makes
+sure the key cannot reach a log line or an output line, in any of the
+encodings it could be quoted in, even if some layer tries.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import ipaddress
+import json
 import logging
 import os
-from dataclasses import dataclass
+import urllib.parse
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from reconciler.core.errors import ReconcilerError
 
 DEFAULT_API_URL = "https://app.testsigma.com/api/v1"
+#: Requests in flight at once, for every command that reads or changes many schedules
+#: (`--parallelism`); all of them share one adaptive limiter that backs off on 429.
+DEFAULT_PARALLELISM = 8
 REDACTED = "***"
 
 
@@ -22,6 +36,7 @@ REDACTED = "***"
 class Connection:
     api_url: str
     api_key: str | None
+    warnings: tuple[str, ...] = field(default=())
 
     def require_key(self) -> str:
         if not self.api_key:
@@ -32,22 +47,107 @@ class Connection:
         return self.api_key
 
 
-def connection(api_url: str | None, api_key_file: Path | None) -> Connection:
-    """Resolve --api-url/TESTSIGMA_API_URL and --api-key-file/TESTSIGMA_API_KEY."""
-    url = api_url or os.environ.get("TESTSIGMA_API_URL") or DEFAULT_API_URL
+def connection(
+    api_url: str | None, api_key_file: Path | None, *, insecure_http: bool = False
+) -> Connection:
+    """Resolve --api-url/TESTSIGMA_API_URL and --api-key-file/TESTSIGMA_API_KEY, checked."""
+    url, warnings = checked_api_url(
+        api_url or os.environ.get("TESTSIGMA_API_URL") or DEFAULT_API_URL,
+        insecure_http=insecure_http,
+    )
     key: str | None
     if api_key_file is not None:
         try:
-            key = api_key_file.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ReconcilerError(f"cannot read the API key file {api_key_file}: {exc}") from None
+            raw = api_key_file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ReconcilerError(
+                f"the API key file {api_key_file} is not UTF-8 text (the key must be ASCII)"
+            ) from None
+        except OSError as exc:
+            raise ReconcilerError(
+                f"cannot read the API key file {api_key_file}: {exc.strerror or 'unreadable'}"
+            ) from None
+        key = checked_key(raw, source=f"the API key file {api_key_file}")
         if not key:
             raise ReconcilerError(f"the API key file {api_key_file} is empty")
     else:
-        key = os.environ.get("TESTSIGMA_API_KEY") or None
+        raw_env = os.environ.get("TESTSIGMA_API_KEY")
+        key = checked_key(raw_env, source="TESTSIGMA_API_KEY") if raw_env else None
+        key = key or None
+    return Connection(api_url=url, api_key=key, warnings=warnings)
+
+
+def checked_key(raw: str, *, source: str) -> str:
+    """The key without surrounding whitespace; refused (never shown) if it holds anything
+    an HTTP header cannot carry: a control character, a space, or a non-ASCII character."""
+    key = raw.strip()
     if key:
         install_redaction(key)
-    return Connection(api_url=url, api_key=key)
+    for position, char in enumerate(key, start=1):
+        if 0x21 <= ord(char) <= 0x7E:
+            continue
+        if ord(char) > 0x7F:
+            kind = "a non-ASCII character"
+        elif char == " ":
+            kind = "a space"
+        else:
+            kind = "a control or whitespace character"
+        raise ReconcilerError(
+            f"the API key in {source} contains {kind} at position {position} of {len(key)}; "
+            "an API key is printable ASCII only: copy it again from Testsigma "
+            "(the key is not shown here)"
+        )
+    return key
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def checked_api_url(url: str, *, insecure_http: bool = False) -> tuple[str, tuple[str, ...]]:
+    """The API URL if it is safe to send the key to, and the warnings to print every run.
+
+    Checked before any connection is made. The URL is never echoed when it
+    carries a password.
+    """
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ReconcilerError(
+            "the API URL is not a valid URL (expected https://HOST/api/v1)"
+        ) from None
+    if "@" in parts.netloc:
+        shown = urllib.parse.urlunsplit(
+            parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2])
+        )
+        raise ReconcilerError(
+            f"the API URL carries a user name or password ({shown}): remove it; the API key "
+            "(TESTSIGMA_API_KEY or --api-key-file) is the only credential Testsigma takes"
+        )
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        raise ReconcilerError(
+            f"the API URL {url.strip()!r} must be https://HOST/... (for example {DEFAULT_API_URL})"
+        )
+    warnings: list[str] = []
+    if scheme == "http" and not _is_loopback(host):
+        if not insecure_http:
+            raise ReconcilerError(
+                f"refusing to send the API key unencrypted to {host} (the API URL is http://): "
+                "use https://, or pass --insecure-http if this network is trusted"
+            )
+        warnings.append(
+            f"Warning: --insecure-http: the API key is sent unencrypted to {host}; "
+            "anyone on the network path can read it and use it"
+        )
+    return url.strip(), tuple(warnings)
 
 
 def now() -> datetime:
@@ -79,7 +179,7 @@ class _RedactingFilter(logging.Filter):
             record.msg, record.args = redacted, None
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
-            if any(secret in str(exc) for secret in _SECRETS):
+            if redact(str(exc)) != str(exc):
                 record.exc_info = None
                 record.exc_text = None
                 record.msg = f"{record.msg} [exception text withheld: it held a secret]"
@@ -107,8 +207,32 @@ def install_redaction(secret: str) -> None:
     reinstall_redaction()
 
 
+@functools.lru_cache(maxsize=64)
+def _encodings(secret: str) -> frozenset[str]:
+    """The forms a secret could be quoted in: raw, repr/JSON-escaped, URL-encoded, base64."""
+    raw = secret.encode("utf-8", errors="surrogateescape")
+    forms = {
+        secret,
+        repr(secret)[1:-1],
+        json.dumps(secret)[1:-1],
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret, safe=""),
+    }
+    for offset in range(3):
+        # base64 at each of the three alignments a secret can have inside a longer text
+        padded = b"\0" * offset + raw
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            text = encode(padded).decode("ascii").rstrip("=")
+            skip = (offset * 4 + 2) // 3
+            stable = text[skip : len(text) - 2]
+            if len(stable) >= 8:
+                forms.add(stable)
+    return frozenset(f for f in forms if len(f) >= 4)
+
+
 def redact(text: str) -> str:
-    """`text` with every known secret replaced."""
-    for secret in _SECRETS:
-        text = text.replace(secret, REDACTED)
+    """`text` with every known secret replaced, in every encoding it could appear in."""
+    for secret in list(_SECRETS):
+        for form in _encodings(secret):
+            text = text.replace(form, REDACTED)
     return text

@@ -5,25 +5,17 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.cli.common import (
-    ApiKeyFileOpt,
-    ApiUrlOpt,
     ApplyProgress,
-    CaBundleOpt,
-    ConnectTimeoutOpt,
-    FormatOpt,
-    ParallelismOpt,
-    PruneOpt,
-    ReadTimeoutOpt,
-    RefreshOpt,
-    StateOpt,
-    TargetOpt,
-    TotalTimeoutOpt,
+    Options,
     app,
     check_format,
     err,
@@ -35,21 +27,37 @@ from reconciler.cli.common import (
     out,
     render_plan,
 )
+from reconciler.cli.options import (
+    ApiKeyFileOpt,
+    ApiUrlOpt,
+    CaBundleOpt,
+    ConnectTimeoutOpt,
+    FormatOpt,
+    InsecureHttpOpt,
+    ParallelismOpt,
+    PruneOpt,
+    ReadTimeoutOpt,
+    RefreshOpt,
+    StateOpt,
+    TargetOpt,
+    TotalTimeoutOpt,
+)
 from reconciler.cli.plan_cmd import (
     ForceOpt,
     MaxDeleteOpt,
     MaxUpdateOpt,
     PreflightOpt,
-    check_safety,
-    prepare,
     show_plan,
 )
-from reconciler.core.errors import EXIT_ERROR, ReconcilerError, UnsafeError
+from reconciler.cli.signals import CommandSignals
+from reconciler.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, ReconcilerError
+from reconciler.render.results import ResultRow, result_line, results_markdown
+from reconciler.render.words import reason
 
 if TYPE_CHECKING:
-    from reconciler.app.apply import ApplyReport
-    from reconciler.core.model import DesiredSet, Plan
-    from reconciler.core.ports import StateStore
+    from reconciler.app.apply import ActionResult, ApplyReport
+    from reconciler.app.apply_flow import ApplyHooks, ApplyOutcome
+    from reconciler.core.model import Plan
     from reconciler.testsigma.client import TestsigmaClient
 
 
@@ -66,6 +74,7 @@ def apply(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
     connect_timeout: ConnectTimeoutOpt = 10.0,
     read_timeout: ReadTimeoutOpt = 30.0,
     timeout: TotalTimeoutOpt = 120.0,
@@ -73,7 +82,7 @@ def apply(
     prune: PruneOpt = False,
     target: TargetOpt = None,
     refresh: RefreshOpt = None,
-    parallelism: ParallelismOpt = 4,
+    parallelism: ParallelismOpt = DEFAULT_PARALLELISM,
     auto_approve: Annotated[
         bool, typer.Option("--auto-approve", help="Apply without asking.")
     ] = False,
@@ -91,7 +100,8 @@ def apply(
     """Plan, show the plan, ask, then apply it against Testsigma.
 
     Each action is recorded in the state the moment it succeeds. Without a
-    terminal, --auto-approve is required.
+    terminal, --auto-approve is required; a saved plan (--plan FILE) is already
+    approved: it applies without asking.
 
     Examples:
 
@@ -99,89 +109,136 @@ def apply(
 
       reconciler apply schedules/ --prune
 
-      reconciler apply --plan plan.json --auto-approve
+      reconciler apply --plan plan.json
     """
-    from reconciler.app.settings import connection
+    from reconciler.app.apply_flow import ApplyRequest, PlanOptions, run_apply
+    from reconciler.app.settings import connection, now
+    from reconciler.engine.safety import Limits
 
     check_format(fmt)
     if not paths and plan_file is None:
         raise ReconcilerError("apply needs YAML paths, or --plan FILE")
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     conn.require_key()
-    desired = load_desired_from(paths) if paths else None
+    # Applying a saved plan is the approval (as in Terraform): it was reviewed when saved.
+    auto_approve = auto_approve or plan_file is not None
     if not auto_approve and not sys.stdin.isatty():
         raise ReconcilerError(
             "apply asks for confirmation, but there is no terminal: pass --auto-approve "
             "(after reviewing `reconciler plan`)"
         )
+    request = ApplyRequest(
+        desired=load_desired_from(paths) if paths else None,
+        plan_file=plan_file,
+        options=PlanOptions(
+            refresh=refresh,
+            prune=prune,
+            targets=target or None,
+            parallelism=parallelism,
+            preflight=preflight,
+        ),
+        limits=Limits(max_delete_percent=max_delete_percent, max_update_percent=max_update_percent),
+        force=force,  # --force from the command line only, for a saved plan too
+        lock_timeout=lock_timeout,
+    )
+    signals = CommandSignals()
+
+    @contextmanager
+    def open_client() -> Iterator[TestsigmaClient]:
+        with make_client(
+            conn,
+            ca_bundle=ca_bundle,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            total_timeout=timeout,
+            handle_signals=False,  # CommandSignals: stop launching first, cancel after
+        ) as client:
+            signals.cancel = client.cancel
+            yield client
+
+    hooks = _Hooks(fmt, auto_approve=auto_approve, signals=signals)
     store = open_state(state)
     try:
-        with (
-            store.lock(operation="apply", timeout=lock_timeout),
-            make_client(
-                conn,
-                ca_bundle=ca_bundle,
-                connect_timeout=connect_timeout,
-                read_timeout=read_timeout,
-                total_timeout=timeout,
-            ) as client,
-        ):
-            if plan_file is not None:
-                result, recorded_count, force = _load_saved(plan_file, store, desired, force)
-            else:
-                assert desired is not None
-                prepared = prepare(
-                    desired,
-                    store,
-                    client,
-                    refresh=refresh,
-                    prune=prune,
-                    target=target,
-                    parallelism=parallelism,
-                    write=True,
-                    preflight=preflight,
-                )
-                result, recorded_count = prepared.plan, len(prepared.recorded)
-            if fmt != "json":
-                show_plan(result, fmt)
-            problems = check_safety(
-                result,
-                recorded=recorded_count,
-                force=force,
-                max_delete=max_delete_percent,
-                max_update=max_update_percent,
-            )
-            if problems:
-                raise UnsafeError("refusing to apply: " + "; ".join(problems))
-            for conflict in result.conflicts:
-                info(f"✗ conflict {conflict.name}: {conflict.reason}")
-            if not result.has_changes:
-                if fmt == "json":
-                    out(_result_json(result, None, serial=store.serial))
-                if result.conflicts:
-                    raise typer.Exit(EXIT_ERROR)
-                return
-            if not auto_approve and fmt == "json":
-                # stdout carries one JSON document; the person asked still sees the plan.
-                err(render_plan(result, "text"))
-            if not auto_approve and not typer.confirm(
-                "Apply these changes?", default=False, err=True
-            ):
-                info("Apply cancelled; nothing was changed.")
-                raise typer.Exit(EXIT_ERROR)
-            report = _execute(
-                result,
-                store=store,
-                client=client,
-                parallelism=parallelism,
-                quiet_lines=fmt == "json",
-            )
-            if fmt == "json":
-                out(_result_json(result, report, serial=report.serial))
+        with signals:
+            outcome = run_apply(request, store, open_client, hooks.as_hooks(), now=now)
     finally:
         store.close()
-    if not report.ok or result.conflicts or report.interrupted:
-        raise typer.Exit(EXIT_ERROR if not report.interrupted else 130)
+    _finish(outcome, hooks, fmt)
+
+
+def _finish(outcome: ApplyOutcome, hooks: _Hooks, fmt: str) -> None:
+    """Print the results (and the JSON document), and exit with what they mean."""
+    plan_, report = outcome.plan, outcome.report
+    if outcome.cancelled:
+        info("Apply cancelled; nothing was changed.")
+        raise typer.Exit(EXIT_ERROR)
+    if report is None:
+        if fmt == "json":
+            out(_result_json(plan_, None, serial=outcome.serial))
+        if plan_.conflicts:
+            raise typer.Exit(EXIT_ERROR)
+        return
+    summary = _summary(report)
+    if fmt == "markdown":
+        out(results_markdown(hooks.rows, summary=summary))
+    else:
+        (info if fmt == "json" else out)(summary)
+    if report.interrupted:
+        info("Interrupted: the actions marked '-' were not started; run apply again to finish.")
+    if fmt == "json":
+        out(_result_json(plan_, report, serial=report.serial))
+    if not report.ok or plan_.conflicts or report.interrupted:
+        raise typer.Exit(EXIT_ERROR if not report.interrupted else EXIT_INTERRUPTED)
+
+
+class _Hooks:
+    """What the user sees and answers during `apply`: the plan, the question, each result."""
+
+    def __init__(self, fmt: str, *, auto_approve: bool, signals: CommandSignals) -> None:
+        self.fmt, self.auto_approve, self.signals = fmt, auto_approve, signals
+        self.rows: list[ResultRow] = []
+        self.progress: ApplyProgress | None = None
+
+    def as_hooks(self) -> ApplyHooks:
+        from reconciler.app.apply_flow import ApplyHooks
+
+        return ApplyHooks(self.show_plan, self.confirm, info, self.on_result, self.executing)
+
+    def show_plan(self, plan_: Plan) -> None:
+        # --quiet: only errors and results, unless the plan is needed to answer a prompt.
+        if self.fmt != "json" and not (Options.quiet and self.auto_approve):
+            show_plan(plan_, self.fmt)
+
+    def confirm(self, plan_: Plan) -> bool:
+        if self.auto_approve:
+            return True
+        if self.fmt == "json":
+            # stdout carries one JSON document; the person asked still sees the plan.
+            err(render_plan(plan_, "text"))
+        return typer.confirm("Apply these changes?", default=False, err=True)
+
+    @contextmanager
+    def executing(self, plan_: Plan, stop: threading.Event) -> Iterator[None]:
+        self.signals.stop = stop  # a signal now stops launching instead of interrupting
+        self.progress = ApplyProgress(total=len(plan_.changing_actions))
+        try:
+            with self.progress:
+                yield
+        finally:
+            self.signals.stop = None
+
+    def on_result(self, result: ActionResult) -> None:
+        if self.progress is not None:
+            self.progress.advance()
+        action = result.action
+        row = ResultRow(
+            result.outcome.value, action.kind.value, action.name, result.id, result.message
+        )
+        self.rows.append(row)
+        if self.fmt == "json":
+            info(result_line(row))
+        elif self.fmt == "text":
+            out(result_line(row))
 
 
 def _result_json(plan_: Plan, report: ApplyReport | None, *, serial: int) -> str:
@@ -211,98 +268,18 @@ def _result_json(plan_: Plan, report: ApplyReport | None, *, serial: int) -> str
             o: sum(1 for r in results if r["outcome"] == o)
             for o in ("ok", "failed", "unknown", "skipped")
         },
-        "conflicts": [{"name": a.name, "reason": a.reason} for a in plan_.conflicts],
+        "conflicts": [{"name": a.name, "reason": reason(a)} for a in plan_.conflicts],
         "interrupted": bool(report and report.interrupted),
         "serial": serial,
     }
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
-def _load_saved(
-    path: Path, store: StateStore, desired: DesiredSet | None, force: bool
-) -> tuple[Plan, int, bool]:
-    from reconciler.engine.planfile import check_current, desired_digest, plan_from_document
+def _summary(report: ApplyReport) -> str:
+    from reconciler.app.apply import Outcome
 
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReconcilerError(f"cannot read the saved plan {path}: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ReconcilerError(f"{path} is not a saved plan: {exc}") from None
-    saved = plan_from_document(doc, source=str(path))
-    check_current(saved, lineage=store.lineage, serial=store.serial, source=str(path))
-    if store.journal_unresolved():
-        raise UnsafeError(
-            f"an earlier apply was interrupted and left actions with an unknown outcome, so "
-            f"{path} may be out of date: run `reconciler plan` again (it resolves them first)"
-        )
-    if desired is not None and desired_digest(desired) != saved.desired_digest:
-        raise UnsafeError(
-            f"the YAML changed since {path} was made: plan again, or apply without the paths"
-        )
-    return saved.plan, len(store.read_all()), force or bool(saved.options.get("force"))
-
-
-def _execute(
-    plan_: Plan,
-    *,
-    store: StateStore,
-    client: TestsigmaClient,
-    parallelism: int,
-    quiet_lines: bool = False,
-) -> ApplyReport:
-    import signal
-
-    from reconciler.app.apply import ActionResult, Outcome, apply_plan
-    from reconciler.app.settings import now
-
-    stop = threading.Event()
-    marks = {"ok": "✓", "failed": "✗", "unknown": "?", "skipped": "-"}
-
-    progress = ApplyProgress(total=len(plan_.changing_actions))
-
-    def show(result: ActionResult) -> None:
-        progress.advance()
-        line = (
-            f"{marks[result.outcome.value]} {result.action.kind.value} {result.action.name}: "
-            f"{result.message}"
-        )
-        if quiet_lines:
-            info(line)
-        else:
-            out(line)
-
-    def on_signal(signum: int, _frame: object) -> None:
-        if not stop.is_set():
-            info(
-                f"Received {signal.Signals(signum).name}: finishing the requests in flight, "
-                "starting no new ones."
-            )
-        stop.set()
-
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, on_signal)
-    try:
-        with progress:
-            report = apply_plan(
-                plan_,
-                client=client,
-                store=store,
-                parallelism=parallelism,
-                clock=now,
-                stop=stop,
-                on_result=show,
-            )
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    (info if quiet_lines else out)(
+    return (
         f"Apply: {report.count(Outcome.OK)} succeeded, {report.count(Outcome.FAILED)} failed, "
         f"{report.count(Outcome.UNKNOWN)} unknown, {report.count(Outcome.SKIPPED)} not started. "
         f"State serial {report.serial}."
     )
-    if report.interrupted:
-        info("Interrupted: the actions marked '-' were not started; run apply again to finish.")
-    return report

@@ -1,4 +1,4 @@
-"""What every command shares: the app, output, error handling, shared options, loaders."""
+"""What every command shares: the app, output, error handling, loaders (options: `options`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, ParamSpec, TypeVar
 
 import typer
+from typer._click.core import Context  # Typer vendors its own click
+from typer._click.exceptions import UsageError
+from typer.core import TyperGroup
 
 from reconciler import __version__
-from reconciler.core.errors import EXIT_ERROR, ReconcilerError
+from reconciler.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, ReconcilerError
 
 if TYPE_CHECKING:
     from reconciler.app.settings import Connection
@@ -25,8 +28,58 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
+#: The global flags, accepted anywhere on the line (`reconciler apply x/ -v`).
+GLOBAL_FLAGS = frozenset({"-v", "--verbose", "-q", "--quiet"})
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """`args` with the global flags moved to the front, where the top-level group reads them.
+
+    Only whole tokens before a `--` move; everything else keeps its order.
+    """
+    try:
+        end = args.index("--")
+    except ValueError:
+        end = len(args)
+    flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    rest = [a for a in args[:end] if a not in GLOBAL_FLAGS]
+    return flags + rest + args[end:]
+
+
+class ReconcilerGroup(TyperGroup):
+    """The top-level group: global flags anywhere, and usage errors exit 1, not click's 2.
+
+    Exit code 2 means "changes pending" under `plan --detailed-exitcode`: a mistyped
+    flag in CI must never read as success (README.md "Exit codes": usage errors are errors).
+    """
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_flags(args))
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Context | None = None,
+        **extra: Any,
+    ) -> Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as exc:
+            exc.exit_code = EXIT_ERROR
+            raise
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            exc.exit_code = EXIT_ERROR
+            raise
+
+
 app = typer.Typer(
     name="reconciler",
+    cls=ReconcilerGroup,
     help="GitOps for Testsigma scheduled partial test runs: declare schedules in YAML, "
     "plan, apply.",
     no_args_is_help=True,
@@ -48,6 +101,9 @@ class Options:
 
     verbose = False
     quiet = False
+    workspace: str | None = None
+    #: Said once the command's main output is out (so an error stays the first line).
+    notes: ClassVar[list[str]] = []
 
 
 def err(message: str) -> None:
@@ -149,27 +205,41 @@ def guard(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
-        except ReconcilerError as exc:
-            if Options.verbose:
-                logging.getLogger("reconciler").debug("error", exc_info=True)
-            err(f"Error: {exc.message}")
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err("Interrupted.")
-            raise typer.Exit(130) from None
-        except Exception as exc:
-            if Options.verbose:
-                raise
-            err(
-                f"Internal error: {type(exc).__name__}: {exc}. This is a bug; "
-                "run again with --verbose for the traceback and report it."
-            )
-            raise typer.Exit(EXIT_ERROR) from None
+            return _guarded(func, *args, **kwargs)
+        finally:
+            _flush_notes()  # after the output and after any error line: an error stays first
 
     return wrapper
+
+
+def _guarded(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a command: each error becomes one line (a traceback only with --verbose)."""
+    try:
+        return func(*args, **kwargs)
+    except (typer.Exit, typer.Abort):
+        raise
+    except ReconcilerError as exc:
+        if Options.verbose:
+            logging.getLogger("reconciler").debug("error", exc_info=True)
+        err(f"Error: {exc.message}")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err("Interrupted.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as exc:
+        if Options.verbose:
+            raise
+        err(
+            f"Internal error: {type(exc).__name__}: {exc}. This is a bug; "
+            "run again with --verbose for the traceback and report it."
+        )
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def _flush_notes() -> None:
+    notes, Options.notes = Options.notes, []
+    for note in notes:
+        info(note)
 
 
 def _version(value: bool) -> None:
@@ -187,9 +257,21 @@ def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace",
+            metavar="NAME",
+            envvar="RECONCILER_WORKSPACE",
+            help="One team's state in a shared store (also ?workspace=NAME in the state URL). "
+            "Accepted anywhere on the line.",
+        ),
+    ] = None,
 ) -> None:
     Options.verbose = verbose
     Options.quiet = quiet
+    Options.workspace = workspace or None
+    Options.notes = []
     level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     from reconciler.app.settings import reinstall_redaction
@@ -198,84 +280,6 @@ def _main(
     logging.getLogger("reconciler").setLevel(logging.DEBUG if verbose else logging.NOTSET)
     logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
-
-
-# --- shared options ------------------------------------------------------
-
-StateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--state",
-        metavar="URL",
-        envvar="RECONCILER_STATE",
-        help="State URL: sqlite:///path.db (default .reconciler/state.db) or "
-        "postgresql://user@host/db?workspace=NAME.",
-    ),
-]
-ApiUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--api-url",
-        metavar="URL",
-        help="Testsigma API base URL (env TESTSIGMA_API_URL).",
-        show_default="https://app.testsigma.com/api/v1",
-    ),
-]
-ApiKeyFileOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--api-key-file",
-        metavar="FILE",
-        help="File holding the API key (else env TESTSIGMA_API_KEY).",
-    ),
-]
-CaBundleOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--ca-bundle",
-        metavar="FILE",
-        help="CA certificates for a private Testsigma host (TLS is always verified).",
-    ),
-]
-ConnectTimeoutOpt = Annotated[
-    float, typer.Option("--connect-timeout", min=0.1, metavar="SECONDS", help="Seconds to connect.")
-]
-ReadTimeoutOpt = Annotated[
-    float,
-    typer.Option(
-        "--read-timeout", min=0.1, metavar="SECONDS", help="Seconds to wait for an answer."
-    ),
-]
-TotalTimeoutOpt = Annotated[
-    float,
-    typer.Option(
-        "--timeout", min=1, metavar="SECONDS", help="Seconds for one call, retries included."
-    ),
-]
-FormatOpt = Annotated[
-    str, typer.Option("--format", metavar="FORMAT", help="Output: text, json or markdown.")
-]
-PruneOpt = Annotated[
-    bool, typer.Option("--prune", help="Delete recorded schedules that are no longer declared.")
-]
-TargetOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--target", metavar="NAME", help="Limit to this schedule (repeatable). Not for routine use."
-    ),
-]
-ParallelismOpt = Annotated[
-    int,
-    typer.Option("--parallelism", min=1, max=64, metavar="N", help="Requests in flight at once."),
-]
-RefreshOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--refresh/--no-refresh",
-        help="Read the live schedules first (default: on when an API key is set).",
-        show_default=False,
-    ),
-]
 
 
 def load_desired_from(paths: list[Path]) -> DesiredSet:
@@ -292,9 +296,23 @@ def load_desired_from(paths: list[Path]) -> DesiredSet:
 
 
 def open_state(url: str | None) -> StateStore:
-    from reconciler.state import open_store
+    """Open the state (in the chosen workspace); say so once when it was just created.
 
-    return open_store(url)
+    Every spelling of a password in the URL is redacted from all output first.
+    """
+    from reconciler.app.settings import install_redaction
+    from reconciler.state import open_store, url_secrets
+
+    for secret in url_secrets(url):
+        install_redaction(secret)
+    store = open_store(url, workspace=Options.workspace)
+    if store.created:
+        what = "state" if store.workspace == "default" else f"workspace {store.workspace!r}"
+        Options.notes.append(
+            f"Note: created a new, empty {what} at {store.url} (if you expected one to exist, "
+            "check --state and --workspace: a CI cache miss shows up here)"
+        )
+    return store
 
 
 def make_client(
@@ -304,17 +322,55 @@ def make_client(
     connect_timeout: float = 10.0,
     read_timeout: float = 30.0,
     total_timeout: float = 120.0,
+    handle_signals: bool = True,
 ) -> TestsigmaClient:
+    """The API client for a command; SIGINT/SIGTERM cancel its calls while it is open.
+
+    `handle_signals=False`: the command handles signals itself (apply's
+    CommandSignals, which stops launching first and cancels after a grace).
+    """
     from reconciler.testsigma.client import TestsigmaClient, Timeouts
 
     if ca_bundle is not None and not ca_bundle.is_file():
         raise ReconcilerError(f"--ca-bundle {ca_bundle}: no such file")
-    return TestsigmaClient(
+    key = conn.require_key()
+    for warning in conn.warnings:
+        err(warning)
+    client = TestsigmaClient(
         base_url=conn.api_url,
-        api_key=conn.require_key(),
+        api_key=key,
         timeouts=Timeouts(connect=connect_timeout, read=read_timeout, total=total_timeout),
         ca_bundle=str(ca_bundle) if ca_bundle else None,
     )
+    if handle_signals:
+        client.on_close(_cancel_on_signals(client))
+    return client
+
+
+def _cancel_on_signals(client: TestsigmaClient) -> Callable[[], None]:
+    """SIGINT and SIGTERM cancel every call of `client` at once, then interrupt the command.
+
+    Worker threads see the cancellation within a fraction of a second, so no
+    thread pool waits for a hung request; the command ends with "Interrupted."
+    (exit 130). Returns what restores the previous handlers.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def on_signal(signum: int, _frame: object) -> None:
+        client.cancel()
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
 
 
 def render_plan(plan: Plan, fmt: str) -> str:

@@ -8,19 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.cli.common import (
-    ApiKeyFileOpt,
-    ApiUrlOpt,
-    CaBundleOpt,
-    ConnectTimeoutOpt,
-    FormatOpt,
-    ParallelismOpt,
-    PruneOpt,
-    ReadTimeoutOpt,
-    RefreshOpt,
-    StateOpt,
-    TargetOpt,
-    TotalTimeoutOpt,
     app,
     check_format,
     colour_plan,
@@ -32,6 +21,21 @@ from reconciler.cli.common import (
     out,
     render_plan,
     use_colour,
+)
+from reconciler.cli.options import (
+    ApiKeyFileOpt,
+    ApiUrlOpt,
+    CaBundleOpt,
+    ConnectTimeoutOpt,
+    FormatOpt,
+    InsecureHttpOpt,
+    ParallelismOpt,
+    PruneOpt,
+    ReadTimeoutOpt,
+    RefreshOpt,
+    StateOpt,
+    TargetOpt,
+    TotalTimeoutOpt,
 )
 from reconciler.core.errors import EXIT_CHANGES, EXIT_ERROR
 
@@ -86,8 +90,14 @@ def validate(
 
     Example: reconciler validate schedules/
     """
+    from reconciler.app.settings import now
+    from reconciler.engine.plan import passed_once_problems
+
     desired = load_desired_from(paths)
-    info(f"OK: {len(desired.schedules)} schedule(s) and {len(desired.runs)} run(s) are valid.")
+    # The clock is all this check needs; whether the schedule was applied is the state's.
+    for warning in passed_once_problems(desired, now=now()):
+        info(str(warning))
+    out(f"OK: {len(desired.schedules)} schedule(s) and {len(desired.runs)} run(s) are valid.")
 
 
 def prepare(
@@ -101,29 +111,21 @@ def prepare(
     parallelism: int,
     write: bool,
     preflight: bool,
+    key_set: bool = False,
 ) -> Prepared:
-    from reconciler.app.account import AccountCache
-    from reconciler.app.prepare import prepare_plan
+    from reconciler.app.apply_flow import PlanOptions, plan_for
     from reconciler.app.settings import now
 
-    if target:
-        info("Warning: --target limits the plan to some schedules; it is not for routine use.")
-    account = AccountCache(client).fetch() if client is not None and preflight else None
-    prepared = prepare_plan(
-        desired,
-        store,
-        client=client,
-        refresh_live=client is not None and refresh is not False,
-        now=now(),
+    options = PlanOptions(
+        refresh=refresh,
         prune=prune,
-        targets=frozenset(target) if target else None,
+        targets=target or None,
         parallelism=parallelism,
-        write=write,
-        account=account,
+        preflight=preflight,
     )
-    for note in prepared.notes:
-        info(f"Note: {note}")
-    return prepared
+    return plan_for(
+        desired, store, client, options, now=now(), tell=info, write=write, key_set=key_set
+    )
 
 
 def show_plan(plan_: Plan, fmt: str) -> None:
@@ -134,18 +136,11 @@ def show_plan(plan_: Plan, fmt: str) -> None:
 def check_safety(
     plan: Plan, *, recorded: int, force: bool, max_delete: float, max_update: float
 ) -> list[str]:
-    from reconciler.engine.safety import Limits, safety_violations
+    from reconciler.app.apply_flow import safety_problems
+    from reconciler.engine.safety import Limits
 
-    problems = safety_violations(
-        plan,
-        recorded_count=recorded,
-        limits=Limits(max_delete_percent=max_delete, max_update_percent=max_update),
-    )
-    if problems and force:
-        for problem in problems:
-            info(f"Warning (--force): {problem}")
-        return []
-    return problems
+    limits = Limits(max_delete_percent=max_delete, max_update_percent=max_update)
+    return safety_problems(plan, recorded=recorded, limits=limits, force=force, tell=info)
 
 
 @app.command()
@@ -158,6 +153,7 @@ def plan(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
     connect_timeout: ConnectTimeoutOpt = 10.0,
     read_timeout: ReadTimeoutOpt = 30.0,
     timeout: TotalTimeoutOpt = 120.0,
@@ -165,7 +161,7 @@ def plan(
     prune: PruneOpt = False,
     target: TargetOpt = None,
     refresh: RefreshOpt = None,
-    parallelism: ParallelismOpt = 8,
+    parallelism: ParallelismOpt = DEFAULT_PARALLELISM,
     out_file: Annotated[
         Path | None,
         typer.Option("--out", metavar="FILE", help="Save the plan for `apply --plan FILE`."),
@@ -194,7 +190,7 @@ def plan(
     from reconciler.app.settings import connection
 
     check_format(fmt)
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     desired = load_desired_from(paths)
     store = open_state(state)
     client = None
@@ -217,8 +213,18 @@ def plan(
             parallelism=parallelism,
             write=False,
             preflight=preflight,
+            key_set=bool(conn.api_key),
         )
         lineage, serial = store.lineage, store.serial
+        if out_file is not None:
+            from reconciler.engine.planfile import check_can_save
+
+            holder = store.current_lock()
+            check_can_save(
+                lock_holder=None if holder is None else holder.owner,
+                open_entries=[e.id for e in store.journal_unresolved()],
+            )
+            key = store.plan_key()
     finally:
         if client is not None:
             client.close()
@@ -241,7 +247,8 @@ def plan(
             result,
             lineage=lineage,
             serial=serial,
-            options={"prune": prune, "targets": sorted(target or []), "force": force},
+            options={"prune": prune, "targets": sorted(target or [])},
+            key=key,
         )
     if result.conflicts:
         raise typer.Exit(EXIT_ERROR)
@@ -257,12 +264,18 @@ def _save_plan(
     lineage: str,
     serial: int,
     options: dict[str, object],
+    key: bytes,
 ) -> None:
     from reconciler.app.fileio import write_atomically
     from reconciler.engine.planfile import desired_digest, plan_to_document
 
     doc = plan_to_document(
-        plan_, lineage=lineage, serial=serial, digest=desired_digest(desired), options=options
+        plan_,
+        lineage=lineage,
+        serial=serial,
+        digest=desired_digest(desired),
+        options=options,
+        key=key,
     )
     write_atomically(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     info(f"Saved the plan to {path}; apply exactly it with `reconciler apply --plan {path}`.")

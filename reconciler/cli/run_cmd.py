@@ -13,9 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from reconciler.cli.common import (
-    ApiKeyFileOpt,
-    ApiUrlOpt,
-    CaBundleOpt,
     Options,
     app,
     guard,
@@ -24,10 +21,17 @@ from reconciler.cli.common import (
     make_client,
     out,
 )
+from reconciler.cli.options import (
+    ApiKeyFileOpt,
+    ApiUrlOpt,
+    CaBundleOpt,
+    InsecureHttpOpt,
+)
 from reconciler.core.errors import EXIT_OK, ReconcilerError
 
 if TYPE_CHECKING:
-    from reconciler.app.runs import RunHandle, RunOutcome, RunRequest
+    from reconciler.app.run_requests import RunRequest
+    from reconciler.app.runs import RunHandle, RunOutcome
 
 
 @app.command()
@@ -46,7 +50,11 @@ def run(
     timeout: Annotated[
         float,
         typer.Option(
-            "--timeout", metavar="SECONDS", min=0, help="Seconds to wait before giving up (exit 4)."
+            "--timeout",
+            metavar="SECONDS",
+            min=0,
+            help="With --wait: seconds to wait for every verdict before giving up (exit 4). "
+            "Not a per-call deadline: each API call of `run` has the 120 s one.",
         ),
     ] = 3600.0,
     poll_interval: Annotated[
@@ -97,6 +105,7 @@ def run(
     api_url: ApiUrlOpt = None,
     api_key_file: ApiKeyFileOpt = None,
     ca_bundle: CaBundleOpt = None,
+    insecure_http: InsecureHttpOpt = False,
     preflight: Annotated[
         bool,
         typer.Option(
@@ -132,7 +141,7 @@ def run(
         build_no=build_no,
         runtime=runtime or [],
     )
-    conn = connection(api_url, api_key_file)
+    conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     with make_client(conn, ca_bundle=ca_bundle) as client:
         requests = _checked(requests, client, preflight=preflight)
         handles = [trigger(client, request) for request in requests]
@@ -172,7 +181,7 @@ def _requests(
     build_no: str | None,
     runtime: list[str],
 ) -> list[RunRequest]:
-    from reconciler.app.runs import ad_hoc_request, request_for
+    from reconciler.app.run_requests import ad_hoc_request, request_for
 
     paths = [Path(a) for a in args if Path(a).exists()]
     names = [a for a in args if not Path(a).exists()]
@@ -222,7 +231,8 @@ def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> lis
     """
     from dataclasses import replace
 
-    from reconciler.app.account import AccountCache
+    from reconciler.app.account import read_account
+    from reconciler.app.run_requests import ad_hoc_flag_locations
     from reconciler.core.errors import InputError, Location
     from reconciler.core.model import DesiredRun, DesiredSet
     from reconciler.engine.preflight import check_account, resolve_test_plans
@@ -230,12 +240,15 @@ def _checked(requests: list[RunRequest], client: Any, *, preflight: bool) -> lis
     needs_names = any("executionId" not in r.body for r in requests)
     if not preflight and not needs_names:
         return requests
-    account = AccountCache(client).fetch()
+    account = read_account(client)
     runs = DesiredSet(
         runs=tuple(
             r.declared
             or DesiredRun(
-                name=r.name or "ad hoc run", body=r.body, location=Location("--execution-id")
+                name=r.name or "ad hoc run",
+                body=r.body,
+                location=Location("--execution-id"),
+                field_locations=ad_hoc_flag_locations(r.body),
             )
             for r in requests
         )
@@ -262,6 +275,7 @@ def _wait(
 
     def on_signal(_signum: int, _frame: object) -> None:
         stop.set()
+        client.cancel()  # a poll in flight must not hold Ctrl-C until --timeout
 
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -279,6 +293,7 @@ def _wait(
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+        client.cancellation.reset()  # the reports of completed runs can still be fetched
     if stop.is_set():
         ids = ", ".join(str(h.id) for h in handles)
         info(f"Stopped waiting. The run(s) go on in Testsigma (id {ids}); nothing was cancelled.")
@@ -361,7 +376,5 @@ def _report(outcomes: list[RunOutcome], fmt: str) -> None:
         return
     width = max(len(o.handle.label) for o in outcomes)
     for outcome in outcomes:
-        line = f"{outcome.handle.label.ljust(width)}  {outcome.state.value:<12}  {outcome.summary}"
-        if outcome.state.value == "TIMED_OUT":
-            line += f" (still running in Testsigma: run id {outcome.handle.id})"
-        out(line)
+        # A timed-out run's summary already says it was left running, and where.
+        out(f"{outcome.handle.label.ljust(width)}  {outcome.state.value:<12}  {outcome.summary}")

@@ -1,135 +1,72 @@
-"""`import` and `state ...`: adopt a schedule, and inspect or edit the recorded state."""
+"""`state ...`: inspect or edit the recorded state (`import` lives in `adopt_cmd`)."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from reconciler.cli.common import (
-    ApiKeyFileOpt,
-    ApiUrlOpt,
-    CaBundleOpt,
-    StateOpt,
-    app,
     guard,
     info,
-    load_desired_from,
-    make_client,
     open_state,
     out,
-    render_plan,
     state_app,
+)
+from reconciler.cli.options import (
+    StateOpt,
 )
 from reconciler.core.errors import ReconcilerError
 
 
-@app.command("import")
-@guard
-def import_schedule(
-    name: Annotated[str, typer.Argument(help="The name to manage it under (as in the YAML).")],
-    schedule_id: Annotated[int, typer.Argument(help="Its Testsigma schedule id.", min=1)],
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="YAML to compare with (optional).")
-    ] = None,
-    state: StateOpt = None,
-    api_url: ApiUrlOpt = None,
-    api_key_file: ApiKeyFileOpt = None,
-    ca_bundle: CaBundleOpt = None,
-    lock_timeout: Annotated[
-        float,
-        typer.Option(
-            "--lock-timeout", min=0, metavar="SECONDS", help="Seconds to wait for the state lock."
-        ),
-    ] = 0.0,
-) -> None:
-    """Adopt an existing Testsigma schedule: record it as managed under NAME.
+def _not_recorded(name: str, records: Mapping[str, object]) -> str:
+    from reconciler.spec.messages import suggest
 
-    Nothing is sent to Testsigma. With the YAML paths, shows how the schedule
-    differs from its declaration; the next apply sends the declared body.
-
-    Example: reconciler import checkout-nightly 1042 schedules/
-    """
-    from reconciler.app.prepare import prepare_plan
-    from reconciler.app.settings import connection, now
-    from reconciler.core.model import RecordedSchedule
-    from reconciler.engine.adopt import adopted_payload
-    from reconciler.testsigma.errors import NotFoundError, NotOfferedError
-
-    conn = connection(api_url, api_key_file)
-    desired = load_desired_from(paths) if paths else None
-    declared = desired.schedule_named(name) if desired else None
-    if desired is not None and declared is None:
-        info(f"Warning: no schedule named {name!r} is declared in the given YAML.")
-    store = open_state(state)
-    try:
-        with (
-            store.lock(operation="import", timeout=lock_timeout),
-            make_client(conn, ca_bundle=ca_bundle) as client,
-        ):
-            records = store.read_all()
-            if name in records:
-                raise ReconcilerError(
-                    f"{name!r} is already recorded (id {records[name].id}); "
-                    f"`reconciler state rm {name}` first to adopt another"
-                )
-            owner = next((r.name for r in records.values() if r.id == schedule_id), None)
-            if owner is not None:
-                raise ReconcilerError(f"schedule {schedule_id} is already managed as {owner!r}")
-            try:
-                live = client.get_schedule(schedule_id)
-            except NotFoundError:
-                raise ReconcilerError(f"Testsigma has no schedule with id {schedule_id}") from None
-            except NotOfferedError:
-                raise ReconcilerError(
-                    "this server does not offer GET /schedule_executions/{id}, so the schedule "
-                    "cannot be read to adopt it"
-                ) from None
-            payload = adopted_payload(name, live, declared.payload if declared else None)
-            stamp = now().astimezone(UTC).isoformat(timespec="seconds")
-            store.record(RecordedSchedule(name, schedule_id, payload, stamp))
-            store.bump_serial()
-            info(f"Imported schedule {schedule_id} as {name!r}.")
-            if live.get("name") != name:
-                info(
-                    f"Note: it is named {live.get('name')!r} in Testsigma; the next apply "
-                    f"renames it to {name!r}."
-                )
-            if desired is not None and declared is not None:
-                info(
-                    "Testsigma does not report timezone or executionConfig, so the next apply "
-                    "sends the full declared body once."
-                )
-                prepared = prepare_plan(
-                    desired,
-                    store,
-                    client=client,
-                    refresh_live=True,
-                    now=now(),
-                    targets=frozenset({name}),
-                )
-                out(render_plan(prepared.plan, "text"))
-    finally:
-        store.close()
+    hint = suggest(name, sorted(records))
+    return f"no schedule named {name!r} is recorded" + (
+        f"; did you mean {hint!r}?" if hint else " (`reconciler state list` lists them)"
+    )
 
 
 @state_app.command("list")
 @guard
-def state_list(state: StateOpt = None) -> None:
-    """List the recorded schedules: name, Testsigma id, last applied."""
+def state_list(
+    state: StateOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="Output: text or json.")
+    ] = "text",
+) -> None:
+    """List the recorded schedules: name, Testsigma id, last applied.
+
+    Example: reconciler state list --format json
+    """
+    if fmt not in ("text", "json"):
+        raise ReconcilerError(f"--format must be text or json, not {fmt!r}")
     store = open_state(state)
     try:
         records = store.read_all()
         info(
-            f"State {store.url}: lineage {store.lineage}, serial {store.serial}, "
+            f"State {store.url} (workspace {store.workspace}): lineage {store.lineage}, "
+            f"serial {store.serial}, "
             f"{len(records)} schedule(s)"
         )
-        for name in sorted(records):
-            rec = records[name]
-            out(f"{rec.name}\t{rec.id}\t{rec.applied_at}")
+        rows = [records[name] for name in sorted(records)]
+        if fmt == "json":
+            out(
+                json.dumps(
+                    [{"name": r.name, "id": r.id, "applied_at": r.applied_at} for r in rows],
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
+        elif rows:
+            # The header goes with the summary on stderr: stdout stays one record per line.
+            info("NAME\tID\tAPPLIED AT")
+            for rec in rows:
+                out(f"{rec.name}\t{rec.id}\t{rec.applied_at}")
         for entry in store.journal_unresolved():
             info(
                 f"Unresolved: journal entry {entry.id}: {entry.action} {entry.name!r} "
@@ -146,10 +83,10 @@ def state_show(name: str, state: StateOpt = None) -> None:
     store = open_state(state)
     try:
         rec = store.get(name)
+        if rec is None:
+            raise ReconcilerError(_not_recorded(name, store.read_all()))
     finally:
         store.close()
-    if rec is None:
-        raise ReconcilerError(f"no schedule named {name!r} is recorded")
     out(
         json.dumps(
             {
@@ -172,7 +109,7 @@ def state_rm(name: str, state: StateOpt = None) -> None:
     try:
         with store.lock(operation="state rm"):
             if not store.forget(name):
-                raise ReconcilerError(f"no schedule named {name!r} is recorded")
+                raise ReconcilerError(_not_recorded(name, store.read_all()))
             store.bump_serial()
     finally:
         store.close()
@@ -182,14 +119,68 @@ def state_rm(name: str, state: StateOpt = None) -> None:
 @state_app.command("unlock")
 @guard
 def state_unlock(lock_id: str, state: StateOpt = None) -> None:
-    """Force-release a stale apply lock by its id (shown in the "locked" message)."""
+    """Take the apply lock away from its holder, by id (shown in the "locked" message).
+
+    Rarely needed: a lock dies with its process (kill -9 included) or database
+    session. Use it only for a holder you know is stuck: if it is alive, it
+    stops launching new actions at its next step and exits with an error.
+    """
     store = open_state(state)
     try:
+        holder = store.current_lock()
         if not store.force_unlock(lock_id):
             raise ReconcilerError(f"lock {lock_id} is not held")
     finally:
         store.close()
     info(f"Released lock {lock_id}.")
+    if holder is not None and holder.id == lock_id:
+        info(
+            f"Warning: its holder ({holder.owner}, since {holder.created_at}) may still be "
+            "running. It starts nothing more once it notices, but requests it already sent may "
+            "finish after this: check what it did before the next apply."
+        )
+
+
+@state_app.command("mv")
+@guard
+def state_mv(
+    old: Annotated[str, typer.Argument(help="The recorded name.")],
+    new: Annotated[str, typer.Argument(help="The name to record it under.")],
+    state: StateOpt = None,
+) -> None:
+    """Record a schedule under a new name (state only: nothing is sent to Testsigma).
+
+    The next apply renames it in Testsigma if the YAML declares NEW.
+
+    Example: reconciler state mv payments-nightly payments-nightly-eu
+    """
+    store = open_state(state)
+    try:
+        with store.lock(operation="state mv"):
+            taken = store.managed_elsewhere([new])
+            if taken:
+                raise ReconcilerError(f"`{new}` is managed by workspace `{taken[new]}`")
+            store.rename(old, new)
+            store.bump_serial()
+    finally:
+        store.close()
+    info(f"Moved {old!r} to {new!r} in the state; nothing was sent to Testsigma.")
+
+
+@state_app.command("workspaces")
+@guard
+def state_workspaces(state: StateOpt = None) -> None:
+    """List the workspaces of the state store: schedules recorded, serial, open journal entries."""
+    store = open_state(state)
+    try:
+        summaries = store.workspaces()
+        current = store.workspace
+    finally:
+        store.close()
+    out("workspace\tschedules\tserial\tunresolved")
+    for ws in summaries:
+        mark = " (current)" if ws.name == current else ""
+        out(f"{ws.name}{mark}\t{ws.schedules}\t{ws.serial}\t{ws.open_journal}")
 
 
 @state_app.command("resolve")
@@ -236,7 +227,12 @@ def state_import(
     file: Annotated[Path, typer.Argument(help="A file written by `state export`.")],
     state: StateOpt = None,
 ) -> None:
-    """Replace the state with an export (lineage and serial included)."""
+    """Replace the state with an export (its lineage and schedules).
+
+    The serial becomes higher than both the current and the exported one, so
+    no plan saved before the import can be applied after it. The state keeps
+    its own plan-signing key (an export never holds it).
+    """
     from reconciler.state import import_state
 
     try:

@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2
-EXIT_UNSAFE = 3
-EXIT_TIMEOUT = 4
+# The exit codes of every command, in one place (README.md "Exit codes").
+EXIT_OK = 0  #: success (with --detailed-exitcode: and no changes)
+EXIT_ERROR = 1  #: any error, usage errors included
+EXIT_CHANGES = 2  #: success with changes pending (plan --detailed-exitcode)
+EXIT_UNSAFE = 3  #: refused as unsafe: safety limits, a stale or altered plan, a lock held
+EXIT_TIMEOUT = 4  #: a waited-for run did not finish in time (run --wait)
+EXIT_INTERRUPTED = 130  #: stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Value objects that flow through the core: desired, recorded, actions, plans.
 
 A schedule's *payload* is the JSON body the Testsigma API takes for
-`POST/PUT /schedule_executions` (see TESTSIGMA_API.md), in canonical form:
+`POST/PUT /schedule_executions` (see docs/API.md "The schedule body"), in canonical form:
 `executionId` an int, `nextInterval` the declared anchor as
 `yyyy-MM-ddTHH:mm:ss.SSS` wall time in `timezone`, `status` filled in,
 optional keys (`executionConfig`, `comments`) absent rather than null.
@@ -14,11 +14,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
 from reconciler.core.errors import Location, Problem
 
 Payload = Mapping[str, Any]
+
+#: How often a schedule fires: the one list in the product (docs/API.md "The schedule body").
+#: The sandbox keeps its own copy on purpose: it imitates the server, not the product.
+ScheduleType = Literal["ONCE", "HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY", "YEARLY"]
+SCHEDULE_TYPES: tuple[str, ...] = get_args(ScheduleType)
+
+#: A schedule's status: ACTIVE fires, IN_ACTIVE is paused (and what a fired ONCE becomes).
+Status = Literal["ACTIVE", "IN_ACTIVE"]
+STATUSES: tuple[str, ...] = get_args(Status)
 
 #: The payload fields, in the order the API documents them (and plans show them).
 PAYLOAD_FIELDS: tuple[str, ...] = (
@@ -65,12 +74,22 @@ class DesiredRun:
 
 
 @dataclass(frozen=True, slots=True)
+class Move:
+    """A `moved:` entry: the schedule recorded as `source` is now declared as `target`."""
+
+    source: str
+    target: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class DesiredSet:
     """Everything the YAML files declare, plus the warnings loading them raised."""
 
     schedules: tuple[DesiredSchedule, ...] = ()
     runs: tuple[DesiredRun, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    moved: tuple[Move, ...] = ()
 
     def schedule_named(self, name: str) -> DesiredSchedule | None:
         for schedule in self.schedules:
@@ -92,14 +111,73 @@ class RecordedSchedule:
 class ActionKind(StrEnum):
     CREATE = "create"
     UPDATE = "update"
+    #: delete then create: a change a merging PUT cannot express (or a stuck schedule)
+    REPLACE = "replace"
     DELETE = "delete"
     NOOP = "noop"
     ORPHAN = "orphan"
-    CONFLICT = "conflict"  # a schedule of that name exists on the server but is not recorded
+    CONFLICT = "conflict"  # must not be created: the name is taken, or may be
+    RENAME = "rename"  # a `moved:` entry: one PUT with the new name, the id kept
 
     @property
     def changes_server(self) -> bool:
-        return self in (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.DELETE)
+        return self in (
+            ActionKind.CREATE,
+            ActionKind.UPDATE,
+            ActionKind.REPLACE,
+            ActionKind.DELETE,
+            ActionKind.RENAME,
+        )
+
+
+class Cause(StrEnum):
+    """Why an action is in the plan: data for the renderers, which own the words."""
+
+    DECLARED = "declared"  # create: declared, not yet created
+    DELETED_OUTSIDE = "deleted-outside"  # create again: `previous_id` was deleted outside
+    IN_SYNC = "in-sync"
+    ALREADY_FIRED = "already-fired"  # a ONCE whose time has passed
+    CHANGED = "changed"  # update: see `changes` (the YAML) and `drift` (outside)
+    NOT_DECLARED = "not-declared"  # orphan, or delete under --prune
+    GONE = "gone"  # not declared, and already deleted outside
+    NAME_TAKEN = "name-taken"  # conflict: schedules with that name exist, not ours (`ids`)
+    UNKNOWN_OUTCOME = "unknown-outcome"  # conflict: an earlier create may have succeeded
+    LOOKUP_FAILED = "lookup-failed"  # conflict: could not check whether the name is free
+    OTHER_WORKSPACE = "other-workspace"  # conflict: another workspace records it (`detail`)
+    CONFIG_REMOVED = "config-removed"  # replace: executionConfig cannot be removed in place
+    STUCK = "stuck"  # replace: the server's scheduler left it behind (`behind_seconds`)
+    RENAMED = "renamed"  # rename: `moved:` names it anew (`renamed_from` is the old name)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Why a declared name must not be created now (found by the shell, shown by render)."""
+
+    cause: Cause
+    ids: tuple[int, ...] = ()
+    #: For UNKNOWN_OUTCOME: the journal entry and when its request was sent.
+    entry_id: int | None = None
+    started_at: str | None = None
+    #: LOOKUP_FAILED: what the server answered (its words, not ours);
+    #: OTHER_WORKSPACE: the workspace that manages the name.
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSchedule:
+    """A schedule as the server reports it, translated by the adapter (typed, checked).
+
+    `next_ms` is the instant of `nextInterval` in epoch milliseconds. The server
+    reports neither `timezone` nor `executionConfig`, so they are not here.
+    """
+
+    id: int
+    name: str
+    execution_id: int | None
+    schedule_type: str | None
+    status: str | None
+    comments: str | None
+    next_ms: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,21 +198,29 @@ class Action:
     id: int | None
     before: Payload | None
     after: Payload | None
+    cause: Cause
     changes: tuple[FieldChange, ...] = ()
-    reason: str = ""
     location: Location | None = None
     #: Fields the server reports differently from what was recorded: changed outside.
     drift: tuple[FieldChange, ...] = ()
+    #: For a rename: the name it is recorded under now (`name` is the new one).
+    renamed_from: str | None = None
+    #: CONFLICT: the ids and journal details behind it.
+    conflict: Conflict | None = None
+    #: DELETED_OUTSIDE: the id the schedule had.
+    previous_id: int | None = None
+    #: STUCK: how far the live nextInterval is behind now.
+    behind_seconds: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Live:
     """What a refresh learned about one recorded schedule.
 
-    `schedule` is the server's JSON (None when it answered 404: deleted outside).
+    `schedule` is None when the server answered 404 (deleted outside).
     """
 
-    schedule: Mapping[str, Any] | None
+    schedule: LiveSchedule | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +231,12 @@ class Plan:
     warnings: tuple[Problem, ...] = ()
     #: Extra lines a reviewer needs, by schedule name (what a favourite selects).
     details: Mapping[str, str] = field(default_factory=dict)
+    #: Test plan names by id, when the account was read (shown next to ids).
+    test_plan_names: Mapping[int, str] = field(default_factory=dict)
+    #: The checks this plan did not make: "live" (drift, deleted outside), "names" (taken
+    #: on the server), "account" (the preflight); and whether it had no API key.
+    unchecked: frozenset[str] = frozenset()
+    offline: bool = False
 
     def count(self, kind: ActionKind) -> int:
         return sum(1 for a in self.actions if a.kind is kind)

@@ -2,10 +2,14 @@
 
 The state records, for each schedule the reconciler owns, its name, the id
 Testsigma gave it, the payload last sent (anchor as declared) and when. It has
-a *lineage* (a random id fixed at creation) and a *serial* that grows by one
-with every apply that changed something. An apply holds the store's lock for
-its whole run. Each write is its own transaction, so an interrupted apply
-keeps every action that completed.
+a *lineage* (a random id fixed at creation) and a *serial* that grows with
+every apply that changed something (before its first record and again when
+it ends). One store holds several *workspaces* (one per team), each with its
+own lineage, serial, journal and lock. An apply holds its workspace's lock
+for its whole run; the lock is an operating-system or database-session lock,
+so it dies with the process that holds it, and the who/when record beside it
+is only for messages. Each write is its own transaction, so an interrupted
+apply keeps every action that completed.
 
 The *journal* records each changing action's intent before its request is
 sent and its outcome after, so that a run killed mid-request leaves a trace
@@ -14,7 +18,7 @@ the next run resolves instead of blindly repeating a POST.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -40,21 +44,35 @@ class LockInfo:
 
 
 class LockHeld(UnsafeError):
-    """Another run holds the lock (exit 3)."""
+    """Another run holds the lock (exit 3).
 
-    def __init__(self, info: LockInfo, *, stale: bool = False) -> None:
+    The lock dies with its holder, so a held lock belongs to a live process (or
+    a live database session): the advice is to wait, not to unlock.
+    """
+
+    def __init__(self, info: LockInfo) -> None:
         self.info = info
-        self.stale = stale
-        hint = (
-            f" The process is gone: if you are sure, run `reconciler state unlock {info.id}`."
-            if stale
-            else f" Wait for it, pass --lock-timeout, or if it is stale run "
-            f"`reconciler state unlock {info.id}`."
-        )
         super().__init__(
             f"the state is locked by {info.owner} since {info.created_at} "
-            f"(lock {info.id}, {info.operation}).{hint}"
+            f"(lock {info.id}, {info.operation}). It is still running: wait for it or pass "
+            "--lock-timeout SECONDS. (A killed run's lock is released by itself; "
+            f"`reconciler state unlock {info.id}` is only for a holder you know is stuck.)"
         )
+
+
+class LockLost(UnsafeError):
+    """This run's lock was taken away (session ended, `state unlock`): stop launching (exit 3)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceSummary:
+    """One workspace of a store, for `state workspaces`."""
+
+    name: str
+    schedules: int
+    serial: int
+    lineage: str
+    open_journal: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +95,16 @@ class StateStore(Protocol):
     @property
     def url(self) -> str:
         """Where the state is, for messages (never with a password)."""
+        ...
+
+    @property
+    def workspace(self) -> str:
+        """The workspace this store reads and writes (`default` unless chosen)."""
+        ...
+
+    @property
+    def created(self) -> bool:
+        """Whether opening it created a new, empty state (file or workspace)."""
         ...
 
     @property
@@ -106,6 +134,14 @@ class StateStore(Protocol):
         """
         ...
 
+    def batch(self) -> AbstractContextManager[None]:
+        """Group every write of the block into one transaction (one commit).
+
+        The apply executor writes a wave of journal intents, or the results that
+        arrived together, as one batch: fsyncs grow with waves, not actions.
+        """
+        ...
+
     def bump_serial(self) -> int:
         """Add one to the serial (once per apply that changed something); returns it."""
         ...
@@ -114,10 +150,32 @@ class StateStore(Protocol):
         """Hold the apply lock for the block; raise LockHeld when another holds it past timeout."""
         ...
 
-    def current_lock(self) -> LockInfo | None: ...
+    def ensure_locked(self) -> None:
+        """Raise LockLost unless this store still holds its lock (call before each launch)."""
+        ...
+
+    def current_lock(self) -> LockInfo | None:
+        """Who holds the lock now (None when nobody does: a dead holder's record is ignored)."""
+        ...
 
     def force_unlock(self, lock_id: str) -> bool:
-        """Release a lock by id (for a stale one). True if that lock was held."""
+        """Take lock `lock_id` away from its holder, which may be alive. True if it was held."""
+        ...
+
+    def plan_key(self) -> bytes:
+        """The secret that signs this workspace's saved plans (never exported or printed)."""
+        ...
+
+    def workspaces(self) -> list[WorkspaceSummary]:
+        """Every workspace of the store, by name."""
+        ...
+
+    def managed_elsewhere(self, names: Iterable[str]) -> dict[str, str]:
+        """Of `names`, those recorded in another workspace of this store: name -> workspace."""
+        ...
+
+    def rename(self, old: str, new: str) -> None:
+        """Record `old` under the name `new` (state only); StateError when impossible."""
         ...
 
     def journal_intent(
@@ -151,6 +209,7 @@ class StateStore(Protocol):
         """Replace every schedule, the lineage and the serial, in one transaction (import).
 
         The journal is kept: it records requests that really reached the server.
+        The plan key is kept too (an export never carries it).
         """
         ...
 

@@ -1,25 +1,41 @@
-"""Saved plans (`plan --out FILE`, `apply --plan FILE`) as versioned JSON (pure).
+"""Saved plans (`plan --out FILE`, `apply --plan FILE`) as versioned, signed JSON (pure).
 
 A saved plan carries the state's lineage and serial when it was made, a
-digest of the desired set, the options it was made with, and a checksum of
-everything else. Applying it refuses (exit 3) when the state moved on, when it
-belongs to another state, or when the file was altered: what is applied is
-exactly what the reviewer saw. It never holds the API key (nothing here ever
-sees it).
+digest of the desired set, the options it was made with, and an HMAC-SHA256
+signature of everything else, keyed by a secret that lives in the state
+(one per workspace, made with it, never printed and never exported). Only
+someone who can read the state can sign a plan for it, so an edited plan
+(an added delete, a changed id) is refused even when its author recomputed a
+checksum. Applying refuses (exit 3) when the state moved on, when the plan
+belongs to another state, when the file was altered, or when an update or a
+delete names an id that is not the one recorded for that name. `force` is
+never read from the file: only the command line can override the safety
+limits. It never holds the API key (nothing here ever sees it).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.core.errors import Location, ReconcilerError, UnsafeError
-from reconciler.core.model import Action, ActionKind, DesiredSet, FieldChange, Plan
+from reconciler.core.model import (
+    Action,
+    ActionKind,
+    Cause,
+    Conflict,
+    DesiredSet,
+    FieldChange,
+    Plan,
+    RecordedSchedule,
+)
 
-PLANFILE_VERSION = 1
+PLANFILE_VERSION = 3  # 2: signed; 3: actions carry causes, not sentences
+_DOMAIN = b"testsigma-reconciler saved plan v3\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,38 +49,74 @@ class SavedPlan:
 
 def desired_digest(desired: DesiredSet) -> str:
     """A digest of every declared payload (by name), to tell whether the YAML changed."""
-    canonical = [[s.name, dict(s.payload)] for s in sorted(desired.schedules, key=lambda s: s.name)]
+    canonical: list[Any] = [
+        [s.name, dict(s.payload)] for s in sorted(desired.schedules, key=lambda s: s.name)
+    ]
+    if desired.moved:  # only when present: digests of files without `moved:` are unchanged
+        canonical.append(["moved", [[m.source, m.target] for m in desired.moved]])
     return _sha256(canonical)
 
 
 def plan_to_document(
-    plan: Plan, *, lineage: str, serial: int, digest: str, options: Mapping[str, Any]
+    plan: Plan,
+    *,
+    lineage: str,
+    serial: int,
+    digest: str,
+    options: Mapping[str, Any],
+    key: bytes,
 ) -> dict[str, Any]:
+    """The saved plan, signed with the state's plan `key`."""
     body = {
         "planfile_version": PLANFILE_VERSION,
         "lineage": lineage,
         "serial": serial,
         "desired_digest": digest,
-        "options": dict(options),
+        "options": {k: v for k, v in options.items() if k != "force"},
         "actions": [_action(a) for a in plan.actions],
     }
-    return {**body, "checksum": _sha256(body)}
+    return {**body, "signature": _sign(key, body)}
 
 
-def plan_from_document(doc: Any, *, source: str) -> SavedPlan:
-    """Read a saved plan back; UnsafeError when altered, ReconcilerError when not a plan."""
+def check_can_save(*, lock_holder: str | None, open_entries: Collection[int]) -> None:
+    """Refuse to save a plan while an apply runs or left outcomes unknown.
+
+    A plan saved then would describe a state that is about to change (or whose
+    last changes are not known yet), and could be applied after it moved on.
+    """
+    if lock_holder is not None:
+        raise UnsafeError(
+            f"an apply is running ({lock_holder} holds the state lock), so a saved plan would "
+            "be out of date at once: wait for it to finish, then plan again"
+        )
+    if open_entries:
+        listed = ", ".join(str(e) for e in sorted(open_entries))
+        raise UnsafeError(
+            f"an earlier apply left actions with an unknown outcome (journal entries {listed}): "
+            "run `reconciler apply` (or plan without --out) to resolve them, then save a plan"
+        )
+
+
+def plan_from_document(doc: Any, *, source: str, key: bytes, lineage: str) -> SavedPlan:
+    """Read a saved plan back: UnsafeError when altered or foreign, else ReconcilerError."""
     if not isinstance(doc, dict) or "planfile_version" not in doc:
         raise ReconcilerError(f"{source} is not a saved plan (write one with `plan --out`)")
     if doc.get("planfile_version") != PLANFILE_VERSION:
         raise ReconcilerError(
             f"{source} is a version {doc.get('planfile_version')!r} plan; this reconciler "
-            f"reads version {PLANFILE_VERSION}"
+            f"reads version {PLANFILE_VERSION}: make a new plan with `reconciler plan --out`"
         )
-    body = {k: v for k, v in doc.items() if k != "checksum"}
-    if doc.get("checksum") != _sha256(body):
+    body = {k: v for k, v in doc.items() if k != "signature"}
+    if body.get("lineage") != lineage:
         raise UnsafeError(
-            f"{source} was altered after it was written (its checksum does not match): "
-            "make a new plan with `reconciler plan --out`"
+            f"{source} was made against another state (lineage {body.get('lineage')}, this "
+            f"state is {lineage}): check --state and --workspace, then plan again"
+        )
+    signature = doc.get("signature")
+    if not isinstance(signature, str) or not hmac.compare_digest(signature, _sign(key, body)):
+        raise UnsafeError(
+            f"{source} was altered after it was written, or was not written for this state "
+            "(its signature does not match): make a new plan with `reconciler plan --out`"
         )
     try:
         actions = tuple(_read_action(a) for a in body["actions"])
@@ -89,7 +141,32 @@ def check_current(saved: SavedPlan, *, lineage: str, serial: int, source: str) -
     if saved.serial != serial:
         raise UnsafeError(
             f"{source} is stale: it was made at state serial {saved.serial}, and the state is now "
-            f"at serial {serial} (another apply ran since). Run `reconciler plan --out` again"
+            f"at serial {serial} (another apply or a state import ran since). Run "
+            "`reconciler plan --out` again"
+        )
+
+
+def check_ids(plan: Plan, recorded: Mapping[str, RecordedSchedule], *, source: str) -> None:
+    """Refuse a plan whose updates and deletes do not name the ids recorded for their names.
+
+    Only recorded schedules may be changed; a create must be for a name not recorded.
+    """
+    problems: list[str] = []
+    for action in plan.changing_actions:
+        # A rename (or a renaming replace) changes the schedule recorded under its old name.
+        name = action.renamed_from or action.name
+        known = recorded.get(name)
+        if action.kind is ActionKind.CREATE and known is not None:
+            problems.append(f"create {name!r}: already recorded (id {known.id})")
+        elif action.kind is not ActionKind.CREATE and (known is None or known.id != action.id):
+            owned = "is not recorded" if known is None else f"is recorded with id {known.id}"
+            problems.append(
+                f"{action.kind.value} {name!r} names id {action.id}, but that name {owned}"
+            )
+    if problems:
+        raise UnsafeError(
+            f"{source} does not match the recorded state, so it is refused:\n"
+            + "\n".join(f"  - {p}" for p in problems)
         )
 
 
@@ -102,9 +179,37 @@ def _action(action: Action) -> dict[str, Any]:
         "after": dict(action.after) if action.after is not None else None,
         "changes": [[c.field, c.before, c.after] for c in action.changes],
         "drift": [[c.field, c.before, c.after] for c in action.drift],
-        "reason": action.reason,
+        "cause": action.cause.value,
+        "conflict": _conflict(action.conflict),
+        "previous_id": action.previous_id,
+        "behind_seconds": action.behind_seconds,
         "location": str(action.location) if action.location else None,
+        "renamed_from": action.renamed_from,
     }
+
+
+def _conflict(conflict: Conflict | None) -> dict[str, Any] | None:
+    if conflict is None:
+        return None
+    return {
+        "cause": conflict.cause.value,
+        "ids": list(conflict.ids),
+        "entry_id": conflict.entry_id,
+        "started_at": conflict.started_at,
+        "detail": conflict.detail,
+    }
+
+
+def _read_conflict(data: Mapping[str, Any] | None) -> Conflict | None:
+    if data is None:
+        return None
+    return Conflict(
+        cause=Cause(data["cause"]),
+        ids=tuple(int(i) for i in data["ids"]),
+        entry_id=data["entry_id"],
+        started_at=data["started_at"],
+        detail=str(data["detail"]),
+    )
 
 
 def _read_action(data: Mapping[str, Any]) -> Action:
@@ -116,11 +221,22 @@ def _read_action(data: Mapping[str, Any]) -> Action:
         after=data["after"],
         changes=tuple(FieldChange(*c) for c in data["changes"]),
         drift=tuple(FieldChange(*c) for c in data["drift"]),
-        reason=str(data["reason"]),
+        cause=Cause(data["cause"]),
+        conflict=_read_conflict(data["conflict"]),
+        previous_id=data["previous_id"],
+        behind_seconds=data["behind_seconds"],
         location=Location(str(data["location"])) if data["location"] else None,
+        renamed_from=None if data.get("renamed_from") is None else str(data["renamed_from"]),
     )
 
 
+def _canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def _sha256(data: Any) -> str:
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(data)).hexdigest()
+
+
+def _sign(key: bytes, body: Any) -> str:
+    return hmac.new(key, _DOMAIN + _canonical(body), hashlib.sha256).hexdigest()

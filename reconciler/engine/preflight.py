@@ -1,4 +1,4 @@
-"""Checks of the declared YAML against the account, and favourites in plain words (pure).
+"""Checks of the declared YAML against the account (pure).
 
 Before any write (and in `plan` when a key is set) every `executionId` must
 be a test plan of the account and every favourite an `executionConfig` names
@@ -8,16 +8,12 @@ account's test plans and saved configs as data (the shell fetches them, see
 without a server. It returns every problem at once, each pinned to where
 the YAML says it, with a "did you mean" hint or the list of candidates.
 
-`describe_favourite` turns a favourite's `query` (a JSON array encoded as a
-string) into the words a reviewer reads in a plan ("excludes suites 114").
-Favourites are made in the Testsigma UI and their shape is only partly
-documented, so it never raises: what it does not understand it shows raw.
+How a favourite is described in a plan is `reconciler.engine.favourites`.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -27,10 +23,6 @@ from reconciler.core.model import DesiredSet
 
 #: How many candidates an error lists before saying "and N more".
 MAX_LISTED = 8
-#: How many values of one query term a description lists before "and N more".
-MAX_VALUES = 10
-
-_KEY_WORDS = {"suiteId": "suites", "assignee": "assignee", "reviewedBy": "reviewed by"}
 
 
 class TestPlanNameError(ReconcilerError):
@@ -156,76 +148,6 @@ def resolve_test_plan_name(name: str, test_plans: Sequence[Mapping[str, Any]]) -
     raise TestPlanNameError(f"no test plan is named {name!r}; {hint}", name=name, candidates=close)
 
 
-# --- favourites in plain words ----------------------------------------------
-
-
-def describe_favourite(config: Mapping[str, Any]) -> str:
-    """What a favourite selects, e.g. "includes suites 132, 130; assignee not 9".
-
-    The query's operation decides the words (`IN` includes, `NOT_IN`
-    excludes); `executionConfigCondition` is added only when it says
-    something the terms do not (an unknown value, or one contradicting the
-    suite terms), so a reviewer never reads a confident guess.
-    """
-    raw = config.get("query")
-    terms: Any
-    if isinstance(raw, str):
-        try:
-            terms = json.loads(raw) if raw.strip() else []
-        except json.JSONDecodeError as exc:
-            return f"selection unreadable: query is not JSON ({exc.msg}): {_clip(raw)}"
-    elif raw is None:
-        terms = []
-    else:
-        terms = raw
-    if not isinstance(terms, list):
-        return f"selection unreadable: query is not a list: {_clip(json.dumps(terms))}"
-    parts = [_describe_term(t) for t in terms]
-    suite_ops = {
-        t.get("operation") for t in terms if isinstance(t, dict) and t.get("key") == "suiteId"
-    }
-    note = _condition_note(config.get("executionConfigCondition"), suite_ops)
-    if note:
-        parts.append(note)
-    return "; ".join(parts) if parts else "the whole test plan (no filters)"
-
-
-def _describe_term(term: Any) -> str:
-    if not isinstance(term, dict):
-        return _clip(json.dumps(term))
-    key, op, value = term.get("key"), term.get("operation"), term.get("value")
-    values = _values(value)
-    if key == "suiteId" and op == "IN":
-        return f"includes suites {values}"
-    if key == "suiteId" and op == "NOT_IN":
-        return f"excludes suites {values}"
-    if key == "reviewedBy" and op in ("IN", "NOT_IN"):
-        return f"{'' if op == 'IN' else 'not '}reviewed by {values}"
-    if key == "assignee" and op in ("IN", "NOT_IN"):
-        return f"assignee {'' if op == 'IN' else 'not '}{values}"
-    word = _KEY_WORDS.get(key, key) if isinstance(key, str) else json.dumps(key)
-    return f"{word} {op if isinstance(op, str) else json.dumps(op)} {values}"
-
-
-def _values(value: Any) -> str:
-    items = value if isinstance(value, list) else [value]
-    shown = [v if isinstance(v, str) else json.dumps(v) for v in items[:MAX_VALUES]]
-    more = len(items) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
-
-def _condition_note(condition: Any, suite_ops: set[Any]) -> str:
-    if condition is None:
-        return ""
-    if condition == "INCLUDED" and "NOT_IN" in suite_ops and "IN" not in suite_ops:
-        return "condition INCLUDED"
-    if condition == "EXCLUDED" and "IN" in suite_ops and "NOT_IN" not in suite_ops:
-        return "condition EXCLUDED"
-    if condition in ("INCLUDED", "EXCLUDED"):
-        return ""
-    return f"condition {_clip(json.dumps(condition))}"
-
-
 # --- helpers -------------------------------------------------------------------
 
 
@@ -329,13 +251,18 @@ def _has(ref: Any, key: str) -> bool:
     return isinstance(ref, Mapping) and key in ref
 
 
-def _clip(text: str, limit: int = 80) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit] + "..."
-
-
 def resolve_test_plans(desired: DesiredSet, test_plans: Sequence[Mapping[str, Any]]) -> DesiredSet:
     """Replace every `testPlan` name by its `executionId`; InputError names every failure."""
+    resolved, problems = resolve_test_plans_collecting(desired, test_plans)
+    if problems:
+        raise InputError(problems)
+    return resolved
+
+
+def resolve_test_plans_collecting(
+    desired: DesiredSet, test_plans: Sequence[Mapping[str, Any]]
+) -> tuple[DesiredSet, list[Problem]]:
+    """Replace each `testPlan` name that resolves; the others stay, with their problems."""
     problems: list[Problem] = []
     schedules = []
     for schedule in desired.schedules:
@@ -353,13 +280,24 @@ def resolve_test_plans(desired: DesiredSet, test_plans: Sequence[Mapping[str, An
         if plan_id is not None:
             run = replace(run, body={"executionId": plan_id, **run.body})
         runs.append(run)
-    if problems:
-        raise InputError(problems)
-    return replace(desired, schedules=tuple(schedules), runs=tuple(runs))
+    return replace(desired, schedules=tuple(schedules), runs=tuple(runs)), problems
 
 
-def unresolved_test_plans(desired: DesiredSet) -> list[Problem]:
-    """A problem for each `testPlan` name that was not resolved (no account to ask)."""
+def with_test_plan_ids(desired: DesiredSet) -> DesiredSet:
+    """Only the entries that name their test plan by id (resolved or as written)."""
+    return replace(
+        desired,
+        schedules=tuple(s for s in desired.schedules if "executionId" in s.payload),
+        runs=tuple(r for r in desired.runs if "executionId" in r.body),
+    )
+
+
+def unresolved_test_plans(desired: DesiredSet, *, key_set: bool = False) -> list[Problem]:
+    """One problem per unresolved `testPlan` (no account was read), where it is written.
+
+    A name merged into many schedules from one anchor is one problem, not one per schedule.
+    `key_set` says why the account was not read, so the message names what is missing.
+    """
     pending = [
         (s.location_of("testPlan"), s.test_plan)
         for s in desired.schedules
@@ -369,13 +307,21 @@ def unresolved_test_plans(desired: DesiredSet) -> list[Problem]:
         for r in desired.runs
         if r.test_plan is not None and "executionId" not in r.body
     ]
+    uses: dict[tuple[Location, str], int] = {}
+    for where, name in pending:
+        uses[(where, name)] = uses.get((where, name), 0) + 1
+    needed = (
+        "the preflight reads it: leave preflight on (drop --no-preflight)"
+        if key_set
+        else "that needs an API key: set TESTSIGMA_API_KEY (or --api-key-file)"
+    )
     return [
         Problem(
             where,
-            f"testPlan {name!r} is resolved to its id against the account: set "
-            "TESTSIGMA_API_KEY and leave preflight on (or write executionId instead)",
+            f"testPlan {name!r} is resolved to its id against the account, and {needed}; "
+            "or write executionId instead" + (f" (used by {count} entries)" if count > 1 else ""),
         )
-        for where, name in pending
+        for (where, name), count in uses.items()
     ]
 
 

@@ -45,3 +45,29 @@ def safety_violations(plan: Plan, *, recorded_count: int, limits: Limits) -> lis
                     f"({share:.0f}%, over the {limit:g}% limit); pass --force, or raise {flag}"
                 )
     return problems
+
+
+#: A plan that leaves more than this share of a workspace's records undeclared looks wrong.
+MOSTLY_ORPHANED_SHARE = 0.5
+#: ... when the workspace records at least this many (one of two is not "most").
+MOSTLY_ORPHANED_MIN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class MostlyOrphaned:
+    """Most recorded schedules are no longer declared: the YAML paths are probably wrong."""
+
+    orphaned: int
+    recorded: int
+
+
+def mostly_orphaned(plan: Plan, *, recorded_count: int) -> MostlyOrphaned | None:
+    """Whether the plan orphans (or, with --prune, deletes) most recorded schedules.
+
+    Two teams pointing one workspace at different trees, or a run from the wrong
+    directory, look like this; it is said plainly, besides the safety limits.
+    """
+    orphaned = plan.count(ActionKind.ORPHAN) + plan.count(ActionKind.DELETE)
+    if recorded_count < MOSTLY_ORPHANED_MIN or orphaned <= MOSTLY_ORPHANED_SHARE * recorded_count:
+        return None
+    return MostlyOrphaned(orphaned=orphaned, recorded=recorded_count)

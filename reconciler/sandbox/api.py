@@ -1,23 +1,26 @@
 """The Testsigma API endpoints: a request in, a `Reply` out, no sockets.
 
-Kept apart from the HTTP plumbing (`server.py`) so the routes read like the
-API notes (TESTSIGMA_API.md) and the transport concerns — auth, latency,
-faults, logging — wrap every route the same way.
+Kept apart from the transport concerns (`pipeline.py`: auth, latency, rate
+limit, faults, logging) so the routes read like the API notes in
+docs/SANDBOX.md, and the same routes serve real HTTP and the in-process
+transport alike.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.sandbox import seeds
 from reconciler.sandbox.apierror import ApiError
+from reconciler.sandbox.query import list_page
+from reconciler.sandbox.runs import JUNIT_NOT_READY
+from reconciler.sandbox.schedules import ATTRIBUTES
 from reconciler.sandbox.seeds import API_USER_ID
 from reconciler.sandbox.state import SandboxState
 
-SPRING_DEFAULT_SIZE = 20
+PLAN_ATTRIBUTES = frozenset(("id", "name", "applicationVersionId"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,60 +44,11 @@ def _method_not_allowed(method: str, path: str) -> ApiError:
     )
 
 
-def _int_query(query: dict[str, str], key: str, default: int) -> int:
-    """Spring's lenient paging parameters: a bad value means the default."""
-    raw = query.get(key)
-    try:
-        return int(raw) if raw is not None else default
-    except ValueError:
-        return default
-
-
-def spring_page(items: list[Any], query: dict[str, str], *, max_size: int) -> dict[str, Any]:
-    """A Spring `Page` of `items` for the `page` (0-based) and `size` parameters."""
-    page = max(0, _int_query(query, "page", 0))
-    size = _int_query(query, "size", SPRING_DEFAULT_SIZE)
-    size = min(size if size >= 1 else SPRING_DEFAULT_SIZE, max_size)
-    content = items[page * size : (page + 1) * size]
-    total_pages = math.ceil(len(items) / size)
-    return {
-        "content": content,
-        "totalElements": len(items),
-        "totalPages": total_pages,
-        "number": page,
-        "size": size,
-        "numberOfElements": len(content),
-        "first": page == 0,
-        "last": page >= total_pages - 1,
-        "empty": not content,
-    }
-
-
-def _filter(items: list[dict[str, Any]], query: str | None) -> list[dict[str, Any]]:
-    """Apply a `query=key:value[,key:value]` filter; `name:` takes the whole rest."""
-    if not query:
-        return items
-    if query.startswith("name:"):
-        conditions = [("name", query[len("name:") :])]
-    else:
-        conditions = []
-        for part in query.split(","):
-            key, sep, value = part.partition(":")
-            if not sep:
-                raise ApiError(400, f"Unsupported query {part!r}; use key:value", code="BAD_QUERY")
-            conditions.append((key.strip(), value))
-    known = set(items[0]) if items else set()
-    for key, _ in conditions:
-        if items and key not in known:
-            raise ApiError(400, f"Unknown query key {key!r}", code="BAD_QUERY")
-    return [i for i in items if all(str(i.get(k)) == v for k, v in conditions)]
-
-
 _ID_ROUTE = re.compile(r"^/(schedule_executions|execution_results|reports/junit)/([^/]+)$")
 
 
 def _parse_id(raw: str) -> int:
-    if not raw.isdigit():
+    if not raw.isascii() or not raw.isdigit():
         raise ApiError(400, f"Invalid id {raw!r}: expected a number", code="BAD_REQUEST")
     return int(raw)
 
@@ -128,20 +82,19 @@ def _route(
     config = state.config
     path = path.rstrip("/") or "/"
     if path == "/schedule_executions":
-        with state.locked() as (schedules, _, now):
-            if method == "POST":
-                return Reply(201, schedules.create(body, now=now, user=API_USER_ID))
-            if method == "GET":
-                if not config.list_by_name:
-                    raise _method_not_allowed(method, path)
-                items = _filter(schedules.all(), query.get("query"))
-                return Reply(200, spring_page(items, query, max_size=config.page_size_max))
-        raise _method_not_allowed(method, path)
+        return _schedules_collection(state, method, path, query, body)
     if path == "/test_plans":
         if method != "GET":
             raise _method_not_allowed(method, path)
-        plans = _filter([p.to_json() for p in seeds.TEST_PLANS], query.get("query"))
-        return Reply(200, spring_page(plans, query, max_size=config.page_size_max))
+        plans = [p.to_json() for p in seeds.TEST_PLANS]
+        page = list_page(
+            plans,
+            query,
+            attributes=PLAN_ATTRIBUTES,
+            max_size=config.page_size_max,
+            ordered=config.ordered_lists,
+        )
+        return Reply(200, page)
     if path == "/saved_execution_configs":
         if method != "GET":
             raise _method_not_allowed(method, path)
@@ -160,6 +113,41 @@ def _route(
         return _schedule_by_id(state, method, path, ident, body)
     if method != "GET":
         raise _method_not_allowed(method, path)
+    return _run_by_id(state, resource, ident, headers, base_url)
+
+
+def _schedules_collection(
+    state: SandboxState, method: str, path: str, query: dict[str, str], body: Any
+) -> Reply:
+    """`POST` (create) and `GET` (the list) on `/schedule_executions`."""
+    config = state.config
+    if method == "POST":
+        oddity = state.draw_id_oddity()
+        with state.locked() as (schedules, _, now):
+            created = schedules.create(
+                body, now=now, user=API_USER_ID, unique=config.unique_names, oddity=oddity
+            )
+            return Reply(201, created)
+    if method == "GET":
+        if not config.list_by_name:
+            raise _method_not_allowed(method, path)
+        with state.locked() as (schedules, _, _now):
+            items = schedules.all()
+        page = list_page(
+            items,
+            query,
+            attributes=ATTRIBUTES,
+            max_size=config.page_size_max,
+            ordered=config.ordered_lists,
+        )
+        return Reply(200, page)
+    raise _method_not_allowed(method, path)
+
+
+def _run_by_id(
+    state: SandboxState, resource: str, ident: int, headers: dict[str, str], base_url: str
+) -> Reply:
+    config = state.config
     with state.locked() as (_, runs, now):
         if resource == "execution_results":
             run = runs.poll(
@@ -181,17 +169,28 @@ def _route(
             polls_to_complete=config.run_polls_to_complete,
             seconds=config.run_seconds_to_complete,
         )
+        if not run.completed:
+            return Reply(200, text=JUNIT_NOT_READY, content_type="text/plain")
         return Reply(200, text=run.junit(), content_type="application/xml")
 
 
 def _schedule_by_id(state: SandboxState, method: str, path: str, ident: int, body: Any) -> Reply:
+    config = state.config
     with state.locked() as (schedules, _, now):
         if method == "GET":
-            if not state.config.reads:
+            if not config.reads:
                 raise _method_not_allowed(method, path)
             return Reply(200, schedules.get(ident))
         if method == "PUT":
-            return Reply(202, schedules.replace(ident, body, now=now, user=API_USER_ID))
+            updated = schedules.update(
+                ident,
+                body,
+                now=now,
+                user=API_USER_ID,
+                replacing=config.replacing_put,
+                unique=config.unique_names,
+            )
+            return Reply(202, updated)
         if method == "DELETE":
             schedules.delete(ident)
             return Reply(202, None)

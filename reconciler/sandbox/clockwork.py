@@ -92,9 +92,12 @@ def parse_request_time(text: object) -> datetime | None:
 
 
 def wall_to_instant(wall: datetime, zone: tzinfo) -> datetime:
-    """The UTC instant of a wall time; a gap moves forward and a fold takes the earlier
-    offset, as Java's `ZonedDateTime.of` does."""
-    return wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    """The UTC instant of a wall time as the server's legacy parser (`SimpleDateFormat`
+    with a `TimeZone`) reads it: the later instant, both in a gap (the wall moves forward
+    by the gap) and in a fold (the second pass, standard time)."""
+    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    second = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    return max(first, second)
 
 
 def epoch_ms(instant: datetime) -> int:

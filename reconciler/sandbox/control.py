@@ -2,8 +2,10 @@
 
 Tests that run the CLI as a subprocess drive the sandbox through these:
 the request log, the clock, out-of-band schedule edits and the config. They
-need the API key, are never logged in the request log and get no latency or
-faults: they are the test's hands, not part of the system under test.
+are served only when the sandbox was asked for them (`control`, `--control`);
+otherwise they answer 404 like any unknown path. They need the API key, are
+never logged in the request log and get no latency or faults: they are the
+test's hands, not part of the system under test.
 """
 
 from __future__ import annotations
@@ -66,15 +68,22 @@ def _route(state: SandboxState, method: str, path: str, body: Any) -> Reply:
             return Reply(200, schedules.all())
     if path == "/schedules" and method == "POST":
         with state.locked() as (schedules, _, now):
-            return Reply(201, schedules.create(_object(body), now=now, user=UI_USER_ID))
+            created = schedules.create(
+                _object(body), now=now, user=UI_USER_ID, unique=state.config.unique_names
+            )
+            return Reply(201, created)
     match = _SCHEDULE.match(path)
     if match is not None:
         ident = int(match.group(1))
         with state.locked() as (schedules, _, now):
             if method == "GET":
-                return Reply(200, {**schedules.get(ident), "fires": schedules.fires(ident)})
+                extra = {"fires": schedules.fires(ident), "queued": schedules.queued(ident)}
+                return Reply(200, {**schedules.get(ident), **extra})
             if method == "PATCH":
-                return Reply(200, schedules.edit(ident, _object(body), now=now))
+                edited = schedules.edit(
+                    ident, _object(body), now=now, unique=state.config.unique_names
+                )
+                return Reply(200, edited)
             if method == "DELETE":
                 schedules.delete(ident)
                 return Reply(200, {"deleted": ident})

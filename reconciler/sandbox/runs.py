@@ -3,9 +3,9 @@
 A run moves one status step per poll and completes after
 `run_polls_to_complete` polls, or once `run_seconds_to_complete` of sandbox
 time has passed since it was triggered (so `advance_clock` finishes runs too).
-The JUnit report is served at any time: before completion its test cases are
-`<skipped/>` ("not executed yet"), so a client that fetches early gets a valid
-document that plainly says nothing ran, rather than an error.
+Before completion the JUnit endpoint answers as the open-source server does:
+200 with the plain text "Report generation failed, Test plan run is not
+completed" (not XML). An unknown test plan on a trigger is a 500, as there.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class Run:
         }
 
     def junit(self) -> str:
-        """A JUnit XML document for the run."""
+        """A JUnit XML document for the run (the API answers it once completed)."""
         failed = _FAILED_CASES if self.failing and self.completed else 0
         skipped = 0 if self.completed else self.total
         cases = []
@@ -124,7 +124,7 @@ def _validate_trigger(body: Any) -> tuple[seeds.TestPlan, seeds.SavedConfig | No
         )
     plan = seeds.plan_by_id(int(raw_id))
     if plan is None:
-        raise not_found(f"Test plan {raw_id}")
+        raise ApiError(500, f"No TestPlan entity with id {raw_id} exists!", code="INTERNAL_ERROR")
     errors = []
     config = None
     if body.get("executionConfig") is not None:
@@ -190,6 +190,22 @@ class RunBook:
         self.settle(run, now=now, polls_to_complete=polls_to_complete, seconds=seconds)
         return run
 
+    def running_plans(
+        self, at: datetime, *, polls_to_complete: int, seconds: float
+    ) -> frozenset[int]:
+        """Test plans with an on-demand run in progress at `at`."""
+        return frozenset(
+            run.plan.id
+            for run in self._by_id.values()
+            if not run.completed
+            and run.polls < polls_to_complete
+            and run.started <= at < run.started + timedelta(seconds=seconds)
+        )
+
     def settle(self, run: Run, *, now: datetime, polls_to_complete: int, seconds: float) -> None:
         if run.polls >= polls_to_complete or now >= run.started + timedelta(seconds=seconds):
             run.completed = True
+
+
+#: What the JUnit endpoint answers (200, plain text) before the run completes.
+JUNIT_NOT_READY = "Report generation failed, Test plan run is not completed"

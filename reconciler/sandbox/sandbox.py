@@ -18,9 +18,11 @@ from types import TracebackType
 from typing import Any
 
 from reconciler.sandbox.config import RequestRecord, SandboxConfig
+from reconciler.sandbox.pipeline import API_BASE
 from reconciler.sandbox.seeds import UI_USER_ID
-from reconciler.sandbox.server import API_BASE, SandboxHTTPServer
+from reconciler.sandbox.server import SandboxHTTPServer
 from reconciler.sandbox.state import SandboxState
+from reconciler.sandbox.transport import SandboxTransport
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +31,26 @@ _POLL_SECONDS = 0.02
 
 
 class Sandbox:
-    """A local Testsigma-compatible API on 127.0.0.1 (port 0 picks a free one)."""
+    """A local Testsigma-compatible API on 127.0.0.1 (port 0 picks a free one).
 
-    def __init__(self, *, api_key: str, port: int = 0, config: SandboxConfig | None = None) -> None:
+    `settings` are `SandboxConfig` fields applied over `config`, e.g.
+    `Sandbox(api_key="k", unique_names=True, control=True)`."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        port: int = 0,
+        config: SandboxConfig | None = None,
+        **settings: Any,
+    ) -> None:
         if not api_key:
             raise ValueError("the sandbox needs a non-empty API key")
         self.api_key = api_key
         self._requested_port = port
         self._state = SandboxState(config or SandboxConfig())
+        if settings:
+            self._state.configure(**settings)
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -113,6 +127,11 @@ class Sandbox:
     def config(self) -> SandboxConfig:
         return self._state.config
 
+    def transport(self) -> SandboxTransport:
+        """An httpx transport answering from this sandbox in-process (no server needed);
+        use it with base URL `reconciler.sandbox.IN_PROCESS_URL`."""
+        return SandboxTransport(self._state, api_key=self.api_key)
+
     # -- inspection and out-of-band changes ------------------------------------
 
     def configure(self, **changes: Any) -> SandboxConfig:
@@ -141,6 +160,17 @@ class Sandbox:
         with self._state.locked() as (book, _, _now):
             return book.fires(schedule_id)
 
+    def stored_body(self, schedule_id: int) -> dict[str, Any]:
+        """The schedule as a full request body, with what GET never returns
+        (`timezone`, `executionConfig`): what the server really holds."""
+        with self._state.locked() as (book, _, _now):
+            return book.stored_body(schedule_id)
+
+    def queued(self, schedule_id: int) -> bool:
+        """Whether the scheduler holds the schedule as in progress (True while stuck)."""
+        with self._state.locked() as (book, _, _now):
+            return book.queued(schedule_id)
+
     def requests(self) -> list[RequestRecord]:
         """Every API call so far (not control calls), oldest first."""
         return self._state.requests()
@@ -152,7 +182,7 @@ class Sandbox:
         """Change a schedule as a human in the UI would, keys as in a request body
         (`nextInterval` may also be epoch ms); validated like a PUT minus the past check."""
         with self._state.locked() as (book, _, now):
-            return book.edit(schedule_id, fields, now=now)
+            return book.edit(schedule_id, fields, now=now, unique=self.config.unique_names)
 
     def delete_schedule_outside(self, schedule_id: int) -> None:
         """Delete a schedule as a human in the UI would."""
@@ -162,7 +192,7 @@ class Sandbox:
     def add_schedule_outside(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a schedule the reconciler did not make (same rules as the API's POST)."""
         with self._state.locked() as (book, _, now):
-            return book.create(body, now=now, user=UI_USER_ID)
+            return book.create(body, now=now, user=UI_USER_ID, unique=self.config.unique_names)
 
 
 def serve(

@@ -29,10 +29,13 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from reconciler.core.errors import InputError, Location, Problem
-from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet
-from reconciler.spec.loader import Loaded, Positions, Source, load_document
+from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet, Move
+from reconciler.spec.fields import NEXT_INTERVAL_PATTERN
+from reconciler.spec.loader import load_document
 from reconciler.spec.messages import describe, translate
-from reconciler.spec.model import NEXT_INTERVAL_PATTERN, Defaults, Document, RunSpec, ScheduleSpec
+from reconciler.spec.model import Defaults, Document, MovedSpec, RunSpec, ScheduleSpec
+from reconciler.spec.moves import check_moves
+from reconciler.spec.positions import Loaded, Positions, Source
 from reconciler.timekeeping import (
     Anchor,
     TimeError,
@@ -44,7 +47,7 @@ from reconciler.timekeeping import (
 
 _NO_DEFAULTS = Defaults()
 _NEXT_INTERVAL = re.compile(NEXT_INTERVAL_PATTERN)
-_T = TypeVar("_T", ScheduleSpec, RunSpec)
+_T = TypeVar("_T", ScheduleSpec, RunSpec, MovedSpec)
 _INHERITED = ("timezone", "status", "executionConfig", "comments")
 
 
@@ -61,6 +64,7 @@ class _Collected:
     warnings: list[Problem] = field(default_factory=list)
     schedules: list[DesiredSchedule] = field(default_factory=list)
     runs: list[DesiredRun] = field(default_factory=list)
+    moved: list[tuple[Move, Location]] = field(default_factory=list)  # (move, where `to` is)
     zones: dict[str, Zone | str] = field(default_factory=dict)
     reported: set[tuple[Location, str]] = field(default_factory=set)
 
@@ -99,6 +103,7 @@ class _Validated:
     defaults_ok: bool
     schedules: Sequence[tuple[int, ScheduleSpec]]
     runs: Sequence[tuple[int, RunSpec]]
+    moved: Sequence[tuple[int, MovedSpec]] = ()
 
 
 def _validate(data: dict[str, Any], positions: Positions, found: _Collected) -> _Validated:
@@ -113,6 +118,7 @@ def _validate(data: dict[str, Any], positions: Positions, found: _Collected) -> 
             True,
             list(enumerate(document.schedules or ())),
             list(enumerate(document.runs or ())),
+            list(enumerate(document.moved or ())),
         )
     defaults: Defaults | None = None
     defaults_ok = True
@@ -126,6 +132,7 @@ def _validate(data: dict[str, Any], positions: Positions, found: _Collected) -> 
         defaults_ok,
         _salvage(data.get("schedules"), ScheduleSpec),
         _salvage(data.get("runs"), RunSpec),
+        _salvage(data.get("moved"), MovedSpec),
     )
 
 
@@ -167,6 +174,13 @@ def _value_location(
     return None
 
 
+def _own_or_default(spec: ScheduleSpec | RunSpec, defaults: Defaults, name: str) -> Any:
+    """The item's own value when it wrote the key (an explicit null removes the default)."""
+    if name in spec.model_fields_set:
+        return getattr(spec, name)
+    return getattr(defaults, name)
+
+
 @dataclass(frozen=True, slots=True)
 class _File:
     """One validated document and what checking its schedules and runs needs."""
@@ -181,13 +195,18 @@ class _File:
     ) -> tuple[str, Anchor] | None:
         """Check the zone and the time of a schedule: (timezone as written, anchor)."""
         defaults = self.document.defaults
-        timezone = item.get("timezone")
-        if timezone is None:
+        if "timezone" in item:  # an explicit null removes the default
+            timezone = item["timezone"]
+            if timezone is not None and not isinstance(timezone, str):
+                return None  # reported by validation
+        else:
             timezone = defaults.timezone if defaults else None
-        elif not isinstance(timezone, str):
-            return None  # reported by validation
         if timezone is None:
-            if self.document.defaults_ok:
+            if "timezone" in item:
+                self.found.report(
+                    location, "`timezone: null` removes the default, but a schedule needs one"
+                )
+            elif self.document.defaults_ok:
                 self.found.report(
                     location, "`timezone` is required: set it here or under `defaults`"
                 )
@@ -217,8 +236,8 @@ class _File:
             return
         timezone, anchor = checked
         defaults = self.document.defaults or _NO_DEFAULTS
-        config = spec.execution_config or defaults.execution_config
-        comments = spec.comments if spec.comments is not None else defaults.comments
+        config = _own_or_default(spec, defaults, "execution_config")
+        comments = _own_or_default(spec, defaults, "comments")
         payload: dict[str, Any] = {"name": spec.name}
         if spec.execution_id is not None:
             payload["executionId"] = spec.execution_id
@@ -227,7 +246,7 @@ class _File:
         payload["scheduleType"] = spec.schedule_type
         payload["nextInterval"] = format_api(anchor.wall)
         payload["timezone"] = timezone
-        payload["status"] = spec.status or defaults.status or "ACTIVE"
+        payload["status"] = _own_or_default(spec, defaults, "status") or "ACTIVE"
         if comments is not None:
             payload["comments"] = comments
         self.found.schedules.append(
@@ -254,7 +273,7 @@ class _File:
         body: dict[str, Any] = {}
         if spec.execution_id is not None:
             body["executionId"] = spec.execution_id
-        config = spec.execution_config or defaults.execution_config
+        config = _own_or_default(spec, defaults, "execution_config")
         if config is not None:
             body["executionConfig"] = config.payload()
         if spec.environment_id is not None:
@@ -284,7 +303,7 @@ def _read(loaded: Loaded, found: _Collected) -> None:
             f"got {describe(data)}",
         )
         return
-    if "schedules" not in data and "runs" not in data:
+    if "schedules" not in data and "runs" not in data and "moved" not in data:
         found.report(start, "this file has neither `schedules:` nor `runs:`; is it the right file?")
     document = _validate(data, positions, found)
     file = _File(document, data.get("defaults"), positions, found)
@@ -300,6 +319,14 @@ def _read(loaded: Loaded, found: _Collected) -> None:
     runs: list[Any] = data.get("runs") or []
     for index, run in document.runs:
         file.run(run, runs[index], positions.at(positions.item(runs, index) or loaded.start))
+    moves: list[Any] = data.get("moved") or []
+    for index, move in document.moved:
+        item = moves[index]
+        at_item = positions.at(positions.item(moves, index) or loaded.start)
+        at_to = positions.value(item, "to")
+        found.moved.append(
+            (Move(move.source, move.target, at_item), positions.at(at_to) if at_to else at_item)
+        )
 
 
 def _check_unique(items: Sequence[DesiredSchedule | DesiredRun], what: str) -> list[Problem]:
@@ -357,10 +384,12 @@ def load_desired(sources: Iterable[Source]) -> DesiredSet:
             found.problems[already:] = sorted(found.problems[already:], key=_by_place)
     found.problems.extend(_check_unique(found.schedules, "schedule"))
     found.problems.extend(_check_unique(found.runs, "run"))
+    found.problems.extend(check_moves(found.moved, found.schedules))
     if found.problems:
         raise InputError(found.problems)
     return DesiredSet(
         schedules=tuple(sorted(found.schedules, key=lambda s: s.name)),
         runs=tuple(sorted(found.runs, key=lambda r: r.name)),
         warnings=tuple(found.warnings),
+        moved=tuple(sorted((m for m, _ in found.moved), key=lambda m: m.target)),
     )

@@ -17,17 +17,16 @@ from typing import Any
 from pydantic_core import ErrorDetails
 
 from reconciler.core.errors import Location, Problem
-from reconciler.spec.loader import Pos, Positions
+from reconciler.core.model import SCHEDULE_TYPES, STATUSES
+from reconciler.spec.fields import MAX_NAME, ExecutionConfigRef
 from reconciler.spec.model import (
-    MAX_NAME,
-    SCHEDULE_TYPES,
-    STATUSES,
     Defaults,
     Document,
-    ExecutionConfigRef,
+    MovedSpec,
     RunSpec,
     ScheduleSpec,
 )
+from reconciler.spec.positions import Pos, Positions
 
 
 def _keys(model: type[Any]) -> tuple[str, ...]:
@@ -41,6 +40,7 @@ ALLOWED_KEYS: dict[str | None, tuple[str, ...]] = {
     "schedules": _keys(ScheduleSpec),
     "runs": _keys(RunSpec),
     "executionConfig": _keys(ExecutionConfigRef),
+    "moved": _keys(MovedSpec),
 }
 _CONTEXT_NAMES = {
     None: "the top level",
@@ -48,6 +48,7 @@ _CONTEXT_NAMES = {
     "schedules": "a schedule",
     "runs": "a run",
     "executionConfig": "`executionConfig`",
+    "moved": "a `moved` entry",
 }
 _ENUMS: dict[str, tuple[str, ...]] = {"scheduleType": SCHEDULE_TYPES, "status": STATUSES}
 
@@ -137,7 +138,8 @@ def _unknown_key(key: str, loc: Sequence[str | int]) -> str:
     hint = suggest(key, allowed)
     if hint is not None:
         return f"{message}; did you mean `{hint}`?"
-    return f"{message}; expected one of: {', '.join(allowed)}"
+    extensions = " (or a key starting with `x-`, to hold anchors)" if context is None else ""
+    return f"{message}; expected one of: {', '.join(allowed)}{extensions}"
 
 
 def _message(error: ErrorDetails, field: str) -> str:

@@ -10,15 +10,18 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
+import secrets
 import socket
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, quote_plus, unquote
 
 from reconciler import __version__
 from reconciler.core.model import RecordedSchedule
-from reconciler.core.ports import JournalEntry, LockInfo, StateError
+from reconciler.core.ports import JournalEntry, LockInfo, StateError, WorkspaceSummary
 
 #: The `format_version` of `export()` data that this code writes and reads.
 EXPORT_FORMAT_VERSION = 1
@@ -42,6 +45,23 @@ def new_lineage() -> str:
     return str(uuid.uuid4())
 
 
+def new_plan_key() -> str:
+    """A fresh secret for signing saved plans (hex; 256 bits from the OS)."""
+    return secrets.token_hex(32)
+
+
+def unknown_holder(where: str) -> LockInfo:
+    """A LockInfo for a lock that is held but whose holder left no record (yet)."""
+    return LockInfo(
+        id="unknown",
+        owner=f"another process ({where})",
+        host="",
+        pid=0,
+        created_at=utc_now(),
+        operation="unknown",
+    )
+
+
 def _user() -> str:
     try:
         return getpass.getuser()
@@ -61,24 +81,6 @@ def new_lock_info(operation: str) -> LockInfo:
         created_at=utc_now(),
         operation=operation,
     )
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists on this host."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
-def is_stale(info: LockInfo) -> bool:
-    """A lock is stale when its holder ran on this host and is gone."""
-    return info.host == socket.gethostname() and not pid_alive(info.pid)
 
 
 def dump_payload(payload: Mapping[str, Any] | None) -> str | None:
@@ -221,3 +223,86 @@ def parse_export(data: object) -> tuple[str, int, list[RecordedSchedule]]:
         )
     assert isinstance(lineage, str) and isinstance(serial, int)
     return lineage, serial, schedules
+
+
+# -- workspaces and URLs ----------------------------------------------------------------------
+
+DEFAULT_WORKSPACE = "default"
+_WORKSPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+
+
+def check_workspace(workspace: str, *, where: str) -> str:
+    """`workspace` when it is a valid name, else StateError naming `where`."""
+    if not _WORKSPACE_RE.match(workspace):
+        raise StateError(
+            f"{where}: workspace {workspace!r} is not valid: use 1 to 63 letters, digits, "
+            "'_', '.' or '-', starting with a letter or digit"
+        )
+    return workspace
+
+
+def pick_workspace(from_url: str | None, given: str | None, *, where: str) -> str:
+    """The workspace to use: the URL's `?workspace=` or `--workspace`; both must agree."""
+    if from_url and given and from_url != given:
+        raise StateError(
+            f"{where}: the URL names workspace {from_url!r} but --workspace (or "
+            f"RECONCILER_WORKSPACE) names {given!r}: give one of them"
+        )
+    return check_workspace(from_url or given or DEFAULT_WORKSPACE, where=where)
+
+
+def url_password(url: str) -> str | None:
+    """The password in a URL's userinfo, as written (None when there is none).
+
+    Read leniently: the userinfo ends at the last `@`, so a password holding an
+    unencoded `?`, `/` or `#` is still found (and can then be scrubbed).
+    """
+    if "://" not in url:
+        return None
+    rest = url.split("://", 1)[1]
+    if "@" not in rest:
+        return None
+    userinfo = rest.rsplit("@", 1)[0]
+    if ":" not in userinfo:
+        return None
+    password = userinfo.split(":", 1)[1]
+    return password or None
+
+
+def secret_forms(secret: str) -> list[str]:
+    """Every spelling of `secret` a message may carry: raw, decoded, re-encoded, repr'd."""
+    decoded = unquote(secret)
+    forms = {secret, decoded}
+    for value in (secret, decoded):
+        forms.update({quote(value, safe=""), quote_plus(value, safe=""), quote(value)})
+        forms.add(repr(value)[1:-1])
+        forms.add(json.dumps(value)[1:-1])
+    return sorted((f for f in forms if f), key=len, reverse=True)
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every form of every secret replaced by `***`."""
+    for secret in secrets:
+        for form in secret_forms(secret):
+            text = text.replace(form, "***")
+    return text
+
+
+#: The columns of a journal entry and of a lock holder, as both stores select them.
+JOURNAL_COLUMNS = "id, action, name, schedule_id, payload, started_at, outcome, detail"
+LOCK_COLUMNS = "id, owner, host, pid, created_at, operation"
+
+
+def workspace_summaries(rows: Iterable[Sequence[Any]]) -> list[WorkspaceSummary]:
+    """Rows of (workspace, serial, lineage, schedules, open journal entries), as both stores
+    select them, as summaries."""
+    return [
+        WorkspaceSummary(
+            name=str(r[0]),
+            serial=int(r[1]),
+            lineage=str(r[2]),
+            schedules=int(r[3]),
+            open_journal=int(r[4]),
+        )
+        for r in rows
+    ]

@@ -6,204 +6,90 @@ a read-only connection first (header, integrity, tables, schema version)
 and only then opens it for writing; an older schema is copied to
 `<file>.bak-v<N>` before its migration runs. Every write is one explicit
 transaction (`BEGIN IMMEDIATE` ... `COMMIT`), so a killed apply keeps what
-it recorded. The apply lock is a row in the `lock` table, inserted only
-when none exists; another process sees it and either waits or reports it
-(stale when its holder was on this host and is gone).
+it recorded. One file holds several workspaces (`?workspace=NAME`), each
+with its own lineage, serial, journal, plan key and lock. The apply lock is
+an `flock` on a file beside the database (see `filelock`), so it dies with
+its process; the `lock` table only names the holder for messages.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, closing, contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from reconciler.core.model import RecordedSchedule
-from reconciler.core.ports import JournalEntry, LockHeld, LockInfo, StateError
+from reconciler.core.ports import (
+    JournalEntry,
+    LockInfo,
+    LockLost,
+    StateError,
+    WorkspaceSummary,
+)
 from reconciler.state import _common as common
+from reconciler.state import sqlite_schema as schema
+from reconciler.state.filelock import FileLock
+from reconciler.state.sqlite_schema import (
+    check_usable,
+)
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 10_000
-
-#: Migration steps: MIGRATIONS[i] takes the schema from version i to i + 1.
-#: Append to add a version; never edit a released step.
-MIGRATIONS: list[Sequence[str]] = [
-    (
-        """CREATE TABLE meta (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            schema_version INTEGER NOT NULL,
-            lineage TEXT NOT NULL,
-            serial INTEGER NOT NULL,
-            created_at TEXT NOT NULL,
-            tool_version TEXT NOT NULL
-        )""",
-        """CREATE TABLE schedules (
-            name TEXT PRIMARY KEY,
-            id INTEGER NOT NULL,
-            payload TEXT NOT NULL,
-            applied_at TEXT NOT NULL
-        )""",
-        """CREATE TABLE journal (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            action TEXT NOT NULL,
-            name TEXT NOT NULL,
-            schedule_id INTEGER,
-            payload TEXT,
-            started_at TEXT NOT NULL,
-            outcome TEXT,
-            detail TEXT,
-            finished_at TEXT
-        )""",
-        "CREATE INDEX journal_unresolved ON journal (id) WHERE outcome IS NULL",
-        """CREATE TABLE lock (
-            id TEXT PRIMARY KEY,
-            slot INTEGER NOT NULL DEFAULT 1 UNIQUE CHECK (slot = 1),
-            owner TEXT NOT NULL,
-            host TEXT NOT NULL,
-            pid INTEGER NOT NULL,
-            created_at TEXT NOT NULL,
-            operation TEXT NOT NULL
-        )""",
-    ),
-]
-
-_JOURNAL_COLUMNS = "id, action, name, schedule_id, payload, started_at, outcome, detail"
-_LOCK_COLUMNS = "id, owner, host, pid, created_at, operation"
-
-
-def latest_version() -> int:
-    return len(MIGRATIONS)
-
-
-def _untouched(path: Path, why: str) -> StateError:
-    return StateError(
-        f"{path}: {why}. The file was left untouched; "
-        "point --state at another file or restore this one from a backup."
-    )
-
-
-def inspect_version(path: Path) -> int:
-    """The schema version of the file at `path` (0: new or empty), read without writing.
-
-    Raises StateError for a file that is not SQLite, damaged, not ours, or newer.
-    """
-    if not path.exists() or path.stat().st_size == 0:
-        return 0
-    if path.is_dir():
-        raise StateError(f"{path} is a directory, not a state file")
-    with path.open("rb") as handle:
-        if handle.read(len(_HEADER)) != _HEADER:
-            raise _untouched(path, "not an SQLite database, so not a reconciler state")
-    try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            check = conn.execute("PRAGMA quick_check").fetchone()
-            if check is None or check[0] != "ok":
-                raise _untouched(path, f"the SQLite database is damaged ({check and check[0]})")
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            tables -= {"sqlite_sequence"}
-            if not tables:
-                return 0
-            if "meta" not in tables:
-                listed = ", ".join(sorted(tables))
-                raise _untouched(
-                    path, f"an SQLite database, but not a reconciler state (tables: {listed})"
-                )
-            columns = {r[1] for r in conn.execute("PRAGMA table_info(meta)")}
-            if not {"schema_version", "lineage", "serial"} <= columns:
-                raise _untouched(path, "an SQLite database with a `meta` table not of ours")
-            row = conn.execute("SELECT schema_version FROM meta").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise _untouched(path, f"the SQLite database cannot be read ({exc})") from exc
-    if row is None or not isinstance(row[0], int):
-        raise _untouched(path, "the state has no schema version (damaged or foreign)")
-    version = row[0]
-    if version > latest_version():
-        raise _untouched(
-            path,
-            f"written by a newer reconciler (state schema version {version}, this one knows "
-            f"up to {latest_version()}); upgrade testsigma-reconciler to use it",
-        )
-    return version
-
 
 class SqliteStore:
-    """A state store in one SQLite file. Use from one thread; several processes may share it."""
+    """One workspace of a state in one SQLite file. Use from one thread; processes may share it."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, workspace: str) -> None:
         self._path = path
         self._conn = conn
+        self._batching = False
+        self._ws = workspace
+        lock_name = (
+            f"{path.name}.lock"
+            if workspace == common.DEFAULT_WORKSPACE
+            else f"{path.name}.{workspace}.lock"
+        )
+        self._flock = FileLock(path.with_name(lock_name))
+        self._lock_id: str | None = None
+        self._created = False
 
     @classmethod
-    def open(cls, path: Path) -> SqliteStore:
+    def open(cls, path: Path, *, workspace: str = common.DEFAULT_WORKSPACE) -> SqliteStore:
         """Open (creating or migrating when needed) the state file at `path`."""
+        check_usable(path.expanduser())  # named as given (a symlink says where it points)
         path = path.expanduser().resolve()
-        version = inspect_version(path)
-        if version and version < latest_version():
-            backup = path.with_name(f"{path.name}.bak-v{version}")
-            with (
-                closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as src,
-                closing(sqlite3.connect(backup)) as dst,
-            ):
-                src.backup(dst)
-            log.info("backed up %s to %s before migrating it", path, backup)
+        schema.back_up_before_migrating(path)
+        conn = schema.connect(path)
+        store = cls(path, conn, workspace=workspace)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        except (OSError, sqlite3.Error) as exc:
+            store._created = store._write(lambda c: schema.migrate(c, path, workspace))
+        except sqlite3.Error as exc:
+            conn.close()
             raise StateError(f"cannot open the state file {path}: {exc}") from exc
-        store = cls(path, conn)
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            store._migrate()
         except BaseException:
             conn.close()
             raise
         return store
 
-    def _migrate(self) -> None:
-        def run(conn: sqlite3.Connection) -> None:
-            has_meta = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-            ).fetchone()
-            row = conn.execute("SELECT schema_version FROM meta").fetchone() if has_meta else None
-            current = int(row[0]) if row else 0
-            if current >= latest_version():
-                return
-            for version in range(current, latest_version()):
-                for statement in MIGRATIONS[version]:
-                    conn.execute(statement)
-                log.info("state %s: migrated schema to version %d", self._path, version + 1)
-            if current == 0:
-                conn.execute(
-                    "INSERT INTO meta (id, schema_version, lineage, serial, created_at,"
-                    " tool_version) VALUES (1, ?, ?, 0, ?, ?)",
-                    (latest_version(), common.new_lineage(), common.utc_now(), common.TOOL_VERSION),
-                )
-            else:
-                conn.execute(
-                    "UPDATE meta SET schema_version = ?, tool_version = ?",
-                    (latest_version(), common.TOOL_VERSION),
-                )
-
-        self._write(run)
-
     # -- plumbing ---------------------------------------------------------------------------
 
     def _write(self, body: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `body` in one write transaction (taken at once: BEGIN IMMEDIATE)."""
+        """Run `body` in one write transaction (taken at once: BEGIN IMMEDIATE).
+
+        Inside `batch()` the body joins the batch's transaction instead.
+        """
         conn = self._conn
+        if self._batching:
+            return body(conn)
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
+            check_usable(self._path)
             raise StateError(f"cannot write the state {self._path}: {exc}") from exc
         try:
             result = body(conn)
@@ -213,21 +99,43 @@ class SqliteStore:
             raise
         return result
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every write of the block in one transaction: one commit, one fsync (group commit)."""
+        if self._batching:
+            yield
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot write the state {self._path}: {exc}") from exc
+        self._batching = True
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._batching = False
+
     def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self._conn.execute(sql, params).fetchone()
         return row
 
     def _meta(self, column: str) -> Any:
-        row = self._one(f"SELECT {column} FROM meta WHERE id = 1")
+        row = self._one(f"SELECT {column} FROM meta WHERE workspace = ?", (self._ws,))
         if row is None:
-            raise StateError(f"the state {self._path} has lost its meta row (damaged)")
+            raise StateError(f"the state {self.url} has lost its meta row (damaged)")
         return row[0]
 
-    @staticmethod
-    def _finish_entry(conn: sqlite3.Connection, entry: int, outcome: str, detail: Any) -> None:
+    def _finish_entry(
+        self, conn: sqlite3.Connection, entry: int, outcome: str, detail: Any
+    ) -> None:
         cursor = conn.execute(
-            "UPDATE journal SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
-            (outcome, detail, common.utc_now(), entry),
+            "UPDATE journal SET outcome = ?, detail = ?, finished_at = ?"
+            " WHERE id = ? AND workspace = ?",
+            (outcome, detail, common.utc_now(), entry, self._ws),
         )
         if cursor.rowcount != 1:
             raise StateError(f"journal entry {entry} does not exist in the state")
@@ -236,11 +144,20 @@ class SqliteStore:
 
     @property
     def url(self) -> str:
-        return f"sqlite:///{self._path}"
+        suffix = "" if self._ws == common.DEFAULT_WORKSPACE else f"?workspace={self._ws}"
+        return f"sqlite:///{self._path}{suffix}"
 
     @property
     def path(self) -> Path:
         return self._path
+
+    @property
+    def workspace(self) -> str:
+        return self._ws
+
+    @property
+    def created(self) -> bool:
+        return self._created
 
     @property
     def lineage(self) -> str:
@@ -250,15 +167,20 @@ class SqliteStore:
     def serial(self) -> int:
         return int(self._meta("serial"))
 
+    def plan_key(self) -> bytes:
+        return bytes.fromhex(str(self._meta("plan_key")))
+
     def read_all(self) -> dict[str, RecordedSchedule]:
         rows = self._conn.execute(
-            "SELECT name, id, payload, applied_at FROM schedules ORDER BY name"
+            "SELECT name, id, payload, applied_at FROM schedules WHERE workspace = ? ORDER BY name",
+            (self._ws,),
         ).fetchall()
         return {row[0]: common.recorded_from_row(*row) for row in rows}
 
     def get(self, name: str) -> RecordedSchedule | None:
         row = self._one(
-            "SELECT name, id, payload, applied_at FROM schedules WHERE name = ?", (name,)
+            "SELECT name, id, payload, applied_at FROM schedules WHERE workspace = ? AND name = ?",
+            (self._ws, name),
         )
         return None if row is None else common.recorded_from_row(*row)
 
@@ -267,10 +189,10 @@ class SqliteStore:
 
         def run(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT INTO schedules (name, id, payload, applied_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET id = excluded.id,"
-                " payload = excluded.payload, applied_at = excluded.applied_at",
-                (schedule.name, schedule.id, payload, schedule.applied_at),
+                "INSERT INTO schedules (workspace, name, id, payload, applied_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace, name) DO UPDATE SET"
+                " id = excluded.id, payload = excluded.payload, applied_at = excluded.applied_at",
+                (self._ws, schedule.name, schedule.id, payload, schedule.applied_at),
             )
             if journal_entry is not None:
                 self._finish_entry(conn, journal_entry, "ok", None)
@@ -279,31 +201,78 @@ class SqliteStore:
 
     def forget(self, name: str, *, journal_entry: int | None = None) -> bool:
         def run(conn: sqlite3.Connection) -> bool:
-            gone = conn.execute("DELETE FROM schedules WHERE name = ?", (name,)).rowcount
+            gone = conn.execute(
+                "DELETE FROM schedules WHERE workspace = ? AND name = ?", (self._ws, name)
+            ).rowcount
             if journal_entry is not None:
                 self._finish_entry(conn, journal_entry, "ok", None)
             return gone > 0
 
         return self._write(run)
 
+    def rename(self, old: str, new: str) -> None:
+        def run(conn: sqlite3.Connection) -> None:
+            if self.get(new) is not None:
+                raise StateError(f"{new!r} is already recorded: `reconciler state rm {new}` first")
+            moved = conn.execute(
+                "UPDATE schedules SET name = ? WHERE workspace = ? AND name = ?",
+                (new, self._ws, old),
+            ).rowcount
+            if not moved:
+                raise StateError(f"no schedule named {old!r} is recorded")
+
+        self._write(run)
+
     def bump_serial(self) -> int:
         def run(conn: sqlite3.Connection) -> int:
-            conn.execute("UPDATE meta SET serial = serial + 1 WHERE id = 1")
-            return int(conn.execute("SELECT serial FROM meta WHERE id = 1").fetchone()[0])
+            conn.execute("UPDATE meta SET serial = serial + 1 WHERE workspace = ?", (self._ws,))
+            return int(self._meta("serial"))
 
         return self._write(run)
 
     def replace_all(self, *, lineage: str, serial: int, schedules: list[RecordedSchedule]) -> None:
-        rows = [(s.name, s.id, common.dump_payload(s.payload), s.applied_at) for s in schedules]
+        rows = [
+            (self._ws, s.name, s.id, common.dump_payload(s.payload), s.applied_at)
+            for s in schedules
+        ]
 
         def run(conn: sqlite3.Connection) -> None:
-            conn.execute("DELETE FROM schedules")
+            conn.execute("DELETE FROM schedules WHERE workspace = ?", (self._ws,))
             conn.executemany(
-                "INSERT INTO schedules (name, id, payload, applied_at) VALUES (?, ?, ?, ?)", rows
+                "INSERT INTO schedules (workspace, name, id, payload, applied_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                rows,
             )
-            conn.execute("UPDATE meta SET lineage = ?, serial = ? WHERE id = 1", (lineage, serial))
+            conn.execute(
+                "UPDATE meta SET lineage = ?, serial = ? WHERE workspace = ?",
+                (lineage, serial, self._ws),
+            )
 
         self._write(run)
+
+    # -- workspaces -------------------------------------------------------------------------
+
+    def workspaces(self) -> list[WorkspaceSummary]:
+        rows = self._conn.execute(
+            "SELECT m.workspace, m.serial, m.lineage,"
+            " (SELECT count(*) FROM schedules s WHERE s.workspace = m.workspace),"
+            " (SELECT count(*) FROM journal j WHERE j.workspace = m.workspace"
+            "  AND j.outcome IS NULL)"
+            " FROM meta m ORDER BY m.workspace"
+        ).fetchall()
+        return common.workspace_summaries(rows)
+
+    def managed_elsewhere(self, names: Iterable[str]) -> dict[str, str]:
+        wanted = set(names)
+        rows = self._conn.execute(
+            "SELECT name, workspace FROM schedules WHERE workspace <> ? ORDER BY workspace",
+            (self._ws,),
+        ).fetchall()
+        found: dict[str, str] = {}
+        for name, workspace in rows:
+            if name in wanted:
+                found.setdefault(name, workspace)
+        return found
 
     # -- lock -------------------------------------------------------------------------------
 
@@ -313,51 +282,61 @@ class SqliteStore:
     @contextmanager
     def _hold(self, operation: str, timeout: float) -> Iterator[LockInfo]:
         mine = common.new_lock_info(operation)
-        deadline = time.monotonic() + max(timeout, 0.0)
-        announced = False
-        while True:
-            holder = self._write(lambda conn: self._try_insert_lock(conn, mine))
-            if holder is None:
-                break
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise LockHeld(holder, stale=common.is_stale(holder))
-            if not announced:
-                log.info(
-                    "the state %s is locked by %s; waiting up to %.0fs",
-                    self._path,
-                    holder.owner,
-                    timeout,
-                )
-                announced = True
-            time.sleep(min(common.LOCK_POLL_INTERVAL, remaining))
+        self._flock.acquire_within(
+            timeout,
+            holder=lambda: self.current_lock() or common.unknown_holder(str(self._flock.path)),
+            what=f"the state {self.url}",
+        )
         try:
+            self._write(lambda conn: self._name_holder(conn, mine))
+            self._lock_id = mine.id
             yield mine
         finally:
-            self._write(lambda conn: conn.execute("DELETE FROM lock WHERE id = ?", (mine.id,)))
+            self._lock_id = None
+            try:
+                self._write(
+                    lambda conn: conn.execute(
+                        "DELETE FROM lock WHERE workspace = ? AND id = ?", (self._ws, mine.id)
+                    )
+                )
+            finally:
+                self._flock.release()
 
-    @staticmethod
-    def _try_insert_lock(conn: sqlite3.Connection, mine: LockInfo) -> LockInfo | None:
-        row = conn.execute(f"SELECT {_LOCK_COLUMNS} FROM lock").fetchone()
-        if row is not None:
-            return LockInfo(*row)
+    def _name_holder(self, conn: sqlite3.Connection, mine: LockInfo) -> None:
         conn.execute(
-            f"INSERT INTO lock ({_LOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-            (mine.id, mine.owner, mine.host, mine.pid, mine.created_at, mine.operation),
+            f"INSERT OR REPLACE INTO lock (workspace, {common.LOCK_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (self._ws, mine.id, mine.owner, mine.host, mine.pid, mine.created_at, mine.operation),
         )
-        return None
+
+    def ensure_locked(self) -> None:
+        row = self._one("SELECT id FROM lock WHERE workspace = ?", (self._ws,))
+        if self._lock_id is None or not self._flock.still_held() or row != (self._lock_id,):
+            raise LockLost(
+                f"this run no longer holds the lock on the state {self.url} (someone ran "
+                "`reconciler state unlock`): it started nothing more. Check what the other "
+                "run did, then plan again"
+            )
 
     def current_lock(self) -> LockInfo | None:
-        row = self._one(f"SELECT {_LOCK_COLUMNS} FROM lock")
-        return None if row is None else LockInfo(*row)
+        if not self._flock.is_taken():
+            return None  # a row left by a killed run names nobody alive
+        row = self._one(f"SELECT {common.LOCK_COLUMNS} FROM lock WHERE workspace = ?", (self._ws,))
+        return common.unknown_holder(str(self._flock.path)) if row is None else LockInfo(*row)
 
     def force_unlock(self, lock_id: str) -> bool:
         def run(conn: sqlite3.Connection) -> bool:
-            return conn.execute("DELETE FROM lock WHERE id = ?", (lock_id,)).rowcount > 0
+            return (
+                conn.execute(
+                    "DELETE FROM lock WHERE workspace = ? AND id = ?", (self._ws, lock_id)
+                ).rowcount
+                > 0
+            )
 
         released = self._write(run)
         if released:
-            log.warning("state %s: lock %s forcibly released", self._path, lock_id)
+            self._flock.break_()
+            log.warning("state %s: lock %s forcibly released", self.url, lock_id)
         return released
 
     # -- journal ----------------------------------------------------------------------------
@@ -374,9 +353,9 @@ class SqliteStore:
 
         def run(conn: sqlite3.Connection) -> int:
             cursor = conn.execute(
-                "INSERT INTO journal (action, name, schedule_id, payload, started_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (action, name, schedule_id, text, common.utc_now()),
+                "INSERT INTO journal (workspace, action, name, schedule_id, payload, started_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (self._ws, action, name, schedule_id, text, common.utc_now()),
             )
             assert cursor.lastrowid is not None
             return cursor.lastrowid
@@ -389,7 +368,9 @@ class SqliteStore:
 
     def journal_unresolved(self) -> list[JournalEntry]:
         rows = self._conn.execute(
-            f"SELECT {_JOURNAL_COLUMNS} FROM journal WHERE outcome IS NULL ORDER BY id"
+            f"SELECT {common.JOURNAL_COLUMNS} FROM journal WHERE workspace = ? AND outcome IS NULL"
+            " ORDER BY id",
+            (self._ws,),
         ).fetchall()
         return [common.journal_from_row(row) for row in rows]
 
@@ -409,6 +390,7 @@ class SqliteStore:
             self._conn.execute("COMMIT")
 
     def close(self) -> None:
+        self._flock.release()
         self._conn.close()
 
     def __enter__(self) -> SqliteStore:

@@ -60,11 +60,49 @@ class TransportError(ApiError):
     """No answer: the connection failed before the request was sent (safe to retry)."""
 
 
-class OutcomeUnknownError(ApiError):
-    """The request may have been processed but no answer came (timeout or reset after sending).
+class DeadlineExceeded(TransportError):
+    """The call did not complete within `--timeout` (connect, send, read, retries, pages).
 
-    A changing call in this state must never be repeated blindly: the journal
-    keeps it unresolved, and the next run looks before it leaps.
+    Raised as such only when nothing changing may have reached the server (a
+    read, or a changing call that was never sent); otherwise the outcome is
+    unknown (`OutcomeUnknownError`).
+    """
+
+
+class Cancelled(TransportError):
+    """Interrupted by SIGINT or SIGTERM before an answer came (a read, or nothing sent)."""
+
+
+class RateLimited(ApiError):
+    """429 until the deadline: the server refused every attempt, so it certainly did not act."""
+
+
+class ResponseTooLarge(BadResponseError):
+    """The answer was larger than the cap (decompressed size counted); it was not read further."""
+
+
+class ProtocolError(BadResponseError):
+    """The answer breaks the API's contract: an id that is not a positive integer, a
+    `nextInterval` that is not epoch milliseconds, pages that repeat or never end."""
+
+
+class ReportNotReady(BadResponseError):
+    """The JUnit report was asked for before the run completed (Testsigma answers 200 text)."""
+
+
+class LookupIncomplete(ApiError):
+    """A search for schedules by name could not be completed: the name's absence is UNKNOWN.
+
+    Callers must never read it as "not found": no create may be sent on it.
+    """
+
+
+class OutcomeUnknownError(ApiError):
+    """A changing call may have been processed but no definite answer came.
+
+    A timeout or reset after sending, or a 500/502/503/504. Such a call is never
+    repeated blindly: the journal keeps it unresolved, and it is resolved by a
+    lookup (schedules) or reported (runs), never sent again on a guess.
     """
 
 

@@ -1,4 +1,4 @@
-"""Time semantics of schedules (SPEC §3): zones, `nextInterval`, recurrences. Pure.
+"""Time semantics of schedules (docs/YAML.md "Time"): zones, `nextInterval`, recurrences. Pure.
 
 No I/O beyond reading zone data, no clock reads (callers pass `now`), no
 imports from the rest of `reconciler` except `reconciler.core.errors`. Split by
@@ -42,6 +42,7 @@ from reconciler.timekeeping.recurrence import (
     has_fired,
     next_occurrence_after,
     occurrence,
+    occurrences_after,
 )
 from reconciler.timekeeping.sync import is_in_sync
 from reconciler.timekeeping.zones import SHORT_IDS, TimeError, Zone, resolve_zone, suggest_zone
@@ -68,6 +69,7 @@ __all__ = [
     "is_in_sync",
     "next_occurrence_after",
     "occurrence",
+    "occurrences_after",
     "parse_api",
     "parse_next_interval",
     "resolve_zone",

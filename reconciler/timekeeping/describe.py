@@ -14,9 +14,16 @@ from datetime import UTC, datetime
 from reconciler.timekeeping.instants import to_instant
 from reconciler.timekeeping.parse import format_clock
 from reconciler.timekeeping.recurrence import check_schedule_type, next_occurrence_after
-from reconciler.timekeeping.zones import Zone, zone_label
+from reconciler.timekeeping.zones import Zone
 
 __all__ = ["describe"]
+
+#: Zones that are UTC all year: their UTC time is not repeated in brackets.
+_UTC_ZONES = frozenset(
+    {"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"}
+    | {"GMT", "Etc/GMT", "Etc/GMT+0", "Etc/GMT-0", "Etc/GMT0", "GMT0", "GMT+0", "GMT-0"}
+    | {"Etc/Greenwich", "Greenwich"}
+)
 
 
 def _ordinal(day: int) -> str:
@@ -51,9 +58,15 @@ def describe(anchor: datetime, schedule_type: str, zone: Zone, now: datetime) ->
     shown = upcoming if upcoming is not None else anchor
     instant = to_instant(shown, zone)
     utc_clock = format_clock(instant.astimezone(UTC).replace(tzinfo=None))
-    text = f"{schedule_type} {_when(anchor, schedule_type)} {zone_label(zone)} ({utc_clock} UTC)"
+    # `IST (Asia/Kolkata, 19:30 UTC)`, `UTC`, `Asia/Kolkata (12:00 UTC)`: each said once.
+    means = [zone.key] if zone.key != zone.name else []
+    shown_utc = [] if zone.key in _UTC_ZONES else [f"{utc_clock} UTC"]
     if schedule_type == "HOURLY":
-        text = f"{schedule_type} {_when(anchor, schedule_type)} ({zone_label(zone)})"
+        text = f"{schedule_type} {_when(anchor, schedule_type)} ({', '.join([zone.name, *means])})"
+    else:
+        extra = ", ".join([*means, *shown_utc])
+        label = f"{zone.name} ({extra})" if extra else zone.name
+        text = f"{schedule_type} {_when(anchor, schedule_type)} {label}"
     if upcoming is None:
         return f"{text}, already fired"
     if schedule_type == "ONCE":

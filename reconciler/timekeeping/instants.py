@@ -1,9 +1,12 @@
 """Wall clocks and instants in a zone, resolved the way Java resolves them.
 
 The API takes a wall time and the server turns it into an instant with Java's
-rules (`ZonedDateTime.of`): a wall time inside a daylight-saving gap moves
-later by the length of the gap, and one inside a fold takes the EARLIER of
-its two instants. `to_instant` follows those rules so that what we compute is
+legacy calendar API (`SimpleDateFormat` with a `TimeZone`, as the open-source
+server does; checked against a real JVM by tests/timekeeping/test_java_oracle.py):
+a wall time inside a daylight-saving gap moves later by the length of the gap,
+and one inside a fold takes the LATER of its two instants (standard time).
+`java.time.ZonedDateTime.of` would take the earlier one; the server does not
+use it. `to_instant` follows those rules so that what we compute is
 what the server stores. The math uses `datetime` objects throughout; epoch
 milliseconds (what the API returns) are converted at the edges with exact
 integer arithmetic, never floats.
@@ -75,21 +78,23 @@ def offsets_of(wall: datetime, zone: Zone) -> tuple[timedelta, timedelta]:
 
 
 def resolve_java(wall: datetime, zone: Zone, *, preferred: timedelta | None = None) -> datetime:
-    """The instant Java gives a wall time: gap -> shifted later; fold -> `preferred` or earlier.
+    """The instant the server gives a wall time: gap -> shifted later; fold -> `preferred`
+    when it is one of the fold's two offsets, else the later instant.
 
-    `preferred` is the offset `ZonedDateTime.plusDays` and friends try to keep
-    (the offset of the time they started from); `ZonedDateTime.of` has none.
+    Both rules are "take the smaller offset": in a gap that is the offset
+    before the change (so the wall moves later by the gap), in a fold the
+    offset after it (the second, later instant).
     """
     before, after = offsets_of(wall, zone)
     naive = wall.replace(tzinfo=None, fold=0)
-    offset = before
-    if after < before and preferred == after:
-        offset = after
+    offset = min(before, after)
+    if after < before and preferred == before:
+        offset = before
     return (naive - offset).replace(tzinfo=UTC)
 
 
 def to_instant(wall: datetime, zone: Zone) -> datetime:
-    """The UTC instant of a wall time in `zone`, as Java resolves it (fold: the earlier)."""
+    """The UTC instant of a wall time in `zone`, as the server resolves it (fold: the later)."""
     return resolve_java(wall, zone)
 
 

@@ -13,7 +13,9 @@ silently changed time is worse than an error. Years before 1970 are refused
 The API form is `yyyy-MM-dd'T'HH:mm:ss.SSS` with no offset: Testsigma reads it
 as local time in `timezone`. A wall time inside a daylight-saving gap is an
 error (it does not exist); one inside a fold is a warning naming both
-instants and the one Testsigma (Java, which takes the earlier) will use.
+instants and the one Testsigma will use: the server reads the wall time with
+Java's legacy `SimpleDateFormat`, which takes the LATER instant (standard
+time), so writing the earlier instant as an offset cannot be expressed.
 """
 
 from __future__ import annotations
@@ -178,13 +180,13 @@ def _fold_warnings(wall: datetime, zone: Zone, *, written: datetime | None) -> t
         f"(UTC{_format_offset(change.before)}), again at {_format_utc(later)} "
         f"(UTC{_format_offset(change.after)})"
     )
-    if written is not None and written == later:
+    if written is not None and written == earlier:
         return (
-            f"{head}. You wrote the second instant, but the API takes a wall time and "
-            f"Testsigma (Java) will most likely use the first, {_format_utc(earlier)}, "
-            f"which is {_duration(change.before - change.after)} earlier",
+            f"{head}. You wrote the first instant, but the API takes a wall time and "
+            f"Testsigma (Java's SimpleDateFormat) uses the second, {_format_utc(later)}, "
+            f"which is {_duration(change.before - change.after)} later",
         )
-    return (f"{head}; Testsigma (Java) will most likely use the first, {_format_utc(earlier)}",)
+    return (f"{head}; Testsigma (Java's SimpleDateFormat) uses the second, {_format_utc(later)}",)
 
 
 def _duration(delta: timedelta) -> str:

@@ -24,6 +24,7 @@ of day reads as in sync, because a UTC-stepping server produces exactly that.
 from __future__ import annotations
 
 import calendar
+import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -36,7 +37,6 @@ from reconciler.timekeeping.instants import (
     wall_at,
 )
 from reconciler.timekeeping.recurrence import (
-    HOUR,
     PERIOD_DAYS,
     PERIOD_MONTHS,
     check_schedule_type,
@@ -66,17 +66,33 @@ def is_in_sync(live_epoch_ms: int, anchor: datetime, schedule_type: str, zone: Z
             anchor.second,
             anchor.microsecond,
         )
-        return (live - start) % HOUR == timedelta(0) or same_minute
+        transitions = transitions_between(zone, start, live)
+        return (live - start) % _hourly_grid(transitions) == timedelta(0) or same_minute
     transitions = transitions_between(zone, start, live)
     if schedule_type in PERIOD_DAYS:
         return _days_in_sync(live, local, anchor, zone, transitions, PERIOD_DAYS[schedule_type])
     return _months_in_sync(live, local, anchor, schedule_type, zone, transitions)
 
 
+def _hourly_grid(transitions: list[Transition]) -> timedelta:
+    """The spacing of instants an hourly chain can reach: a zone-stepping server reads
+    each value back as a wall time, which moves the first pass of a fold to the
+    second, so a half-hour fold (Lord Howe) shifts the chain by 30 minutes."""
+    seconds = 3600
+    for change in transitions:
+        seconds = math.gcd(seconds, abs(int((change.after - change.before).total_seconds())))
+    return timedelta(seconds=seconds)
+
+
 def _reachable_times(
     anchor: datetime, transitions: list[Transition], on_grid: Callable[[date], bool]
 ) -> set[time]:
-    """The anchor's time of day, plus what DST gaps shifted it to on grid days (Java keeps it)."""
+    """The anchor's time of day, plus what DST gaps shifted it to on grid days (Java keeps it).
+
+    A gap time sent as such moves later by the gap; a zone-stepping server's
+    `Calendar.add` of days lands it that much earlier instead (unless that
+    changes the date), and keeps the shifted time from then on.
+    """
     times = {anchor.time()}
     for change in transitions:
         if not change.is_gap:
@@ -87,6 +103,8 @@ def _reachable_times(
                 wall = datetime.combine(day, clock)
                 if begin <= wall < end and on_grid(day):
                     times.add((wall + (end - begin)).time())
+                    if (wall - (end - begin)).date() == day:
+                        times.add((wall - (end - begin)).time())
     return times
 
 

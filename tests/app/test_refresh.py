@@ -1,7 +1,7 @@
-"""The refresh rules: name conflicts, import hints, and settling what a killed run left open.
+"""The refresh rules: one listing for refresh and lookups, name conflicts, the journal.
 
-The server is an in-memory stand-in for the three reads (a unit test of the
-rules); the state is a real SQLite file.
+The server is an in-memory stand-in for the reads (a unit test of the rules);
+the state is a real SQLite file.
 """
 
 from __future__ import annotations
@@ -12,29 +12,33 @@ from typing import Any
 
 import pytest
 
-from reconciler.app.refresh import (
-    SCAN_THRESHOLD,
-    NameLookup,
-    import_hint,
-    name_conflicts,
-    refresh,
-    resolve_journal,
-)
-from reconciler.core.model import RecordedSchedule
+from reconciler.app.refresh import LiveReader, name_conflicts, resolve_journal
+from reconciler.core.model import Cause, RecordedSchedule
 from reconciler.core.ports import StateStore
+from reconciler.render.words import conflict_reason, import_hint
 from reconciler.state import open_store
-from reconciler.testsigma.errors import NotFoundError, NotOfferedError
+from reconciler.testsigma.errors import NotFoundError, NotOfferedError, ServerError
 
 APPLIED_AT = "2026-11-29T08:00:00+00:00"
 
 
 class Server:
-    """Schedules by id; `searchable=False` answers 405 to listing, `readable=False` to GET."""
+    """Schedules by id; `searchable=False` answers 405 to listing, `readable=False` to GET,
+    `broken=True` answers the listing with a 500."""
 
-    def __init__(self, *named: tuple[int, str], searchable: bool = True, readable: bool = True):
-        self.schedules = {i: {"id": i, "name": n, "scheduleType": "DAILY"} for i, n in named}
+    def __init__(
+        self,
+        *named: tuple[int, str],
+        searchable: bool = True,
+        readable: bool = True,
+        broken: bool = False,
+    ):
+        self.schedules = {
+            i: {"id": i, "name": n, "scheduleType": "DAILY", "executionId": 1} for i, n in named
+        }
         self.searchable = searchable
         self.readable = readable
+        self.broken = broken
         self.calls: list[str] = []
 
     def get_schedule(self, schedule_id: int) -> dict[str, Any]:
@@ -45,14 +49,10 @@ class Server:
             raise NotFoundError("GET /schedule_executions/{id}", "gone", status=404)
         return dict(self.schedules[schedule_id])
 
-    def find_schedules_by_name(self, name: str) -> list[dict[str, Any]]:
-        self.calls.append(f"find {name}")
-        if not self.searchable:
-            raise NotOfferedError("GET /schedule_executions?query=", "not offered", status=405)
-        return [dict(s) for s in self.schedules.values() if s["name"] == name]
-
     def list_schedules(self) -> list[dict[str, Any]]:
         self.calls.append("list")
+        if self.broken:
+            raise ServerError("GET /schedule_executions", "Internal Server Error", status=500)
         if not self.searchable:
             raise NotOfferedError("GET /schedule_executions", "not offered", status=405)
         return [dict(s) for s in self.schedules.values()]
@@ -72,104 +72,96 @@ def store(tmp_path: Path) -> Iterator[StateStore]:
 # --- refresh -----------------------------------------------------------------------------
 
 
-def test_refresh_reads_every_recorded_schedule_and_marks_404_as_deleted_outside() -> None:
+def test_refresh_reads_the_list_once_and_confirms_an_absence_by_id() -> None:
     server = Server((1, "a"))
-    result = refresh({"a": record("a", 1), "b": record("b", 2)}, client=server, parallelism=2)
-    assert result.reads_offered and result.warnings == []
-    assert result.live["a"].schedule is not None and result.live["a"].schedule["id"] == 1
-    assert result.live["b"].schedule is None
-    assert sorted(server.calls) == ["get 1", "get 2"]
+    result = LiveReader(server).refresh({"a": record("a", 1), "b": record("b", 2)})
+    assert result.live["a"].schedule is not None and result.live["a"].schedule.id == 1
+    assert result.live["b"].schedule is None  # deleted outside, and GET by id agrees
+    assert server.calls == ["list", "get 2"]
 
 
-def test_refresh_without_reads_warns_once_and_plans_from_the_record() -> None:
-    server = Server((1, "a"), readable=False)
-    result = refresh({"a": record("a", 1), "b": record("b", 2)}, client=server, parallelism=1)
+def test_a_schedule_missing_from_the_list_but_readable_by_id_is_not_deleted() -> None:
+    server = Server((1, "a"), (2, "b"))
+    reader = LiveReader(server)
+    listed = reader.listing()
+    assert listed is not None
+    listed.pop(2)  # as if a page had skipped it
+    result = reader.refresh({"b": record("b", 2)})
+    assert result.live["b"].schedule is not None
+
+
+def test_without_a_list_refresh_reads_each_schedule_by_id() -> None:
+    server = Server((1, "a"), searchable=False)
+    result = LiveReader(server).refresh({"a": record("a", 1), "b": record("b", 2)})
+    assert result.live["a"].schedule is not None and result.live["b"].schedule is None
+    assert sorted(server.calls) == ["get 1", "get 2", "list"]
+
+
+def test_refresh_without_any_reads_warns_once_and_plans_from_the_record() -> None:
+    result = LiveReader(Server((1, "a"), searchable=False, readable=False)).refresh(
+        {"a": record("a", 1), "b": record("b", 2)}
+    )
     assert not result.reads_offered and result.live == {}
-    (warning,) = result.warnings
-    assert "does not offer GET /schedule_executions/{id}" in warning
-    assert "planning from the recorded state" in warning
+    assert len(result.warnings) == 1
 
 
 def test_refresh_of_nothing_asks_nothing() -> None:
-    server = Server()
-    assert refresh({}, client=server, parallelism=4).live == {}
+    server = Server((1, "a"))
+    assert LiveReader(server).refresh({}).live == {}
     assert server.calls == []
 
 
-# --- name lookup and conflicts ---------------------------------------------------------------
+# --- lookups and conflicts ---------------------------------------------------------------
 
 
-def test_lookup_finds_ids_by_exact_name_sorted_and_asks_once() -> None:
-    server = Server((9, "a"), (3, "a"), (4, "ab"))
-    lookup = NameLookup(server)
-    assert lookup.find("a") == [3, 9]
-    assert lookup.find("a") == [3, 9]
-    assert server.calls == ["find a"]
-
-
-def test_lookup_ignores_items_without_a_usable_id() -> None:
-    server = Server((3, "a"))
-    server.schedules[4] = {"id": "4", "name": "a"}
-    server.schedules[5] = {"id": True, "name": "a"}
-    assert NameLookup(server).find("a") == [3]
-
-
-def test_a_server_that_cannot_search_is_asked_once_then_never_again() -> None:
-    server = Server((3, "a"), searchable=False)
-    lookup = NameLookup(server)
-    assert lookup.find("a") is None
-    assert lookup.find("b") is None
-    assert lookup.find_many(["c", "d"]) is None
-    assert server.calls == ["find a"]
-
-
-def test_many_names_are_found_with_one_scan_of_the_list() -> None:
-    names = [f"s{i:03}" for i in range(SCAN_THRESHOLD + 1)]
-    server = Server(*((i + 1, n) for i, n in enumerate(names)))
-    found = NameLookup(server).find_many([*names, "missing"])
-    assert found is not None
-    assert found["s000"] == [1] and found["missing"] == []
+def test_every_lookup_of_a_plan_is_answered_by_one_scan_with_exact_names() -> None:
+    server = Server((3, "a"), (1, "a"), (2, "A"), (4, "b"))
+    reader = LiveReader(server)
+    found = reader.find_many(["a", "b", "missing"])
+    assert found["a"].ids == (1, 3)  # exact, not the server's case-insensitive match
+    assert found["b"].ids == (4,) and found["missing"].ids == ()
+    assert reader.find_many(["b"])["b"].ids == (4,)
     assert server.calls == ["list"]
 
 
-def test_a_few_names_are_found_one_query_each() -> None:
-    server = Server((1, "a"), (2, "b"))
-    found = NameLookup(server, parallelism=2).find_many(["a", "b", "c"])
-    assert found == {"a": [1], "b": [2], "c": []}
-    assert sorted(server.calls) == ["find a", "find b", "find c"]
+def test_a_fresh_lookup_reads_the_list_again() -> None:
+    server = Server((1, "a"))
+    reader = LiveReader(server)
+    reader.find_many(["a"])
+    server.schedules[2] = {"id": 2, "name": "b", "executionId": 1}
+    assert reader.find_many(["b"], fresh=True)["b"].ids == (2,)
+    assert server.calls == ["list", "list"]
 
 
-def test_a_scan_the_server_refuses_means_no_lookup() -> None:
-    names = [f"s{i:03}" for i in range(SCAN_THRESHOLD + 1)]
-    assert NameLookup(Server(searchable=False)).find_many(names) is None
+def test_a_listing_that_fails_is_an_unknown_never_an_absence() -> None:
+    found = LiveReader(Server(broken=True)).find_many(["a"])["a"]
+    assert found.ids is None and "Internal Server Error" in found.failed
 
 
 def test_a_name_taken_on_the_server_by_a_schedule_we_do_not_own_is_a_conflict() -> None:
-    server = Server((50, "new"), (7, "mine"))
+    server = Server((5, "new"), (7, "mine"))
     conflicts = name_conflicts(
-        ["new", "mine", "free"], lookup=NameLookup(server), recorded={"mine": record("mine", 7)}
+        ["new", "mine", "free"], reader=LiveReader(server), recorded={"mine": record("mine", 7)}
     )
     assert list(conflicts) == ["new"]
-    assert "reconciler import new 50" in conflicts["new"]
+    assert conflicts["new"].cause is Cause.NAME_TAKEN and conflicts["new"].ids == (5,)
 
 
-def test_our_own_schedule_under_a_name_is_no_conflict() -> None:
-    server = Server((7, "mine"))
-    assert name_conflicts(["mine"], lookup=NameLookup(server), recorded={"x": record("x", 7)}) == {}
+def test_a_failed_lookup_blocks_the_create() -> None:
+    conflicts = name_conflicts(["a"], reader=LiveReader(Server(broken=True)), recorded={})
+    assert conflicts["a"].cause is Cause.LOOKUP_FAILED
+    assert "nothing is created on an unknown" in conflict_reason("a", conflicts["a"])
 
 
-def test_no_names_or_no_search_means_no_conflicts() -> None:
-    server = Server((1, "a"))
-    assert name_conflicts([], lookup=NameLookup(server), recorded={}) == {}
-    assert server.calls == []
-    blind = Server((1, "a"), searchable=False)
-    assert name_conflicts(["a"], lookup=NameLookup(blind), recorded={}) == {}
+def test_no_names_or_a_server_that_cannot_list_means_no_conflicts() -> None:
+    assert name_conflicts([], reader=LiveReader(Server((1, "a"))), recorded={}) == {}
+    blind = LiveReader(Server((1, "a"), searchable=False))
+    assert name_conflicts(["a"], reader=blind, recorded={}) == {}
 
 
 def test_the_hint_for_one_schedule_gives_the_import_command() -> None:
     hint = import_hint("nightly", [42])
-    assert "already exists in Testsigma (id 42)" in hint
-    assert "`reconciler import nightly 42`" in hint and "rename this one" in hint
+    assert "`reconciler import nightly 42`" in hint
 
 
 def test_the_hint_for_several_schedules_lists_them_and_says_to_delete_extras() -> None:
@@ -187,8 +179,8 @@ def open_create(store: StateStore, name: str) -> int:
 
 
 def settle(store: StateStore, server: Server | None, *, write: bool = True) -> Any:
-    lookup = NameLookup(server) if server is not None else None
-    return resolve_journal(store, lookup=lookup, applied_at=APPLIED_AT, write=write)
+    reader = LiveReader(server) if server is not None else None
+    return resolve_journal(store, reader=reader, applied_at=APPLIED_AT, write=write)
 
 
 def test_a_create_that_reached_the_server_is_adopted_not_sent_again(store: StateStore) -> None:
@@ -224,7 +216,7 @@ def test_an_unknown_create_on_a_server_that_cannot_search_blocks_with_instructio
     for server in (Server((77, "a"), searchable=False), None):
         out = settle(store, server)
         assert out.adopted == {}
-        message = out.conflicts["a"]
+        message = conflict_reason("a", out.conflicts["a"])
         assert "never learned whether it succeeded" in message
         assert "`reconciler import a ID`" in message
         assert f"`reconciler state resolve {entry}`" in message
@@ -234,7 +226,7 @@ def test_an_unknown_create_on_a_server_that_cannot_search_blocks_with_instructio
 def test_two_candidates_block_rather_than_guess(store: StateStore) -> None:
     open_create(store, "a")
     out = settle(store, Server((77, "a"), (78, "a")))
-    assert out.adopted == {} and "ids 77, 78" in out.conflicts["a"]
+    assert out.adopted == {} and out.conflicts["a"].ids == (77, 78)
     assert len(store.journal_unresolved()) == 1
 
 

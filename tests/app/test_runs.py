@@ -15,27 +15,24 @@ from typing import Any
 import pytest
 from helpers import API_KEY
 
-from reconciler.app.account import AccountCache
+from reconciler.app.account import read_account
+from reconciler.app.run_requests import RunRequest, ad_hoc_request, request_for
 from reconciler.app.runs import (
-    EXIT_INTERRUPTED,
     RunHandle,
-    RunRequest,
     RunState,
     RunWaitError,
-    ad_hoc_request,
     exit_code_for,
-    request_for,
     save_junit,
     trigger,
     wait_for_runs,
     write_run_ids,
 )
-from reconciler.core.errors import InputError, Location
+from reconciler.core.errors import EXIT_INTERRUPTED, InputError, Location
 from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet
+from reconciler.engine.favourites import describe_favourite
 from reconciler.engine.preflight import (
     TestPlanNameError,
     check_account,
-    describe_favourite,
     find_favourite,
     resolve_test_plan_name,
 )
@@ -48,7 +45,10 @@ from reconciler.testsigma.retry import RetryPolicy
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     # page_size_max=5: the seven seeded test plans come in two pages.
-    server = Sandbox(api_key=API_KEY, port=0, config=SandboxConfig(page_size_max=5))
+    # The account read pages /test_plans with sort=id,asc, so the order (and the order in
+    # the ambiguous-name message) holds on a server whose lists are otherwise unordered.
+    config = SandboxConfig(page_size_max=5)
+    server = Sandbox(api_key=API_KEY, port=0, config=config)
     server.start()
     try:
         yield server
@@ -398,16 +398,13 @@ class Rendezvous:
 def test_the_account_is_read_concurrently_once_with_every_page(
     client: TestsigmaClient, sandbox: Sandbox
 ) -> None:
-    cache = AccountCache(Rendezvous(client))
-    plans = cache.test_plans()
-    assert [p["id"] for p in plans] == [3857, 3858, 3859, 3860, 3861, 3862, 4001]
-    assert [c["name"] for c in cache.saved_configs()] == [
+    account = read_account(Rendezvous(client))
+    assert [p["id"] for p in account.test_plans] == [3857, 3858, 3859, 3860, 3861, 3862, 4001]
+    assert [c["name"] for c in account.saved_configs] == [
         "fav_config_name",
         "smoke only",
         "reviewed by qa",
     ]
-    cache.fetch()
-    cache.test_plans()
     assert sorted((r.path, r.query.get("page")) for r in sandbox.requests()) == [
         ("/saved_execution_configs", None),
         ("/test_plans", "0"),
@@ -415,17 +412,18 @@ def test_the_account_is_read_concurrently_once_with_every_page(
     ]
 
 
-def test_a_failed_account_read_is_not_cached(client: TestsigmaClient, sandbox: Sandbox) -> None:
-    cache = AccountCache(client)
+def test_a_failed_account_read_raises_and_the_next_read_succeeds(
+    client: TestsigmaClient, sandbox: Sandbox
+) -> None:
     sandbox.configure(fault_rate=1.0, faults=("500",))
     with pytest.raises(Exception, match="answered 500"):
-        cache.fetch()
+        read_account(client)
     sandbox.configure(fault_rate=0.0)
-    assert len(cache.test_plans()) == 7
+    assert len(read_account(client).test_plans) == 7
 
 
 def test_preflight_against_the_sandbox_account(client: TestsigmaClient) -> None:
-    account = AccountCache(client).fetch()
+    account = read_account(client)
     where = Location("team.yaml", 2, 3)
     desired = DesiredSet(
         schedules=(

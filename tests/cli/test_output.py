@@ -68,6 +68,7 @@ def test_every_command_has_help_with_an_example(cli: Cli) -> None:
         ["plan"],
         ["apply"],
         ["import"],
+        ["export"],
         ["run"],
         ["sandbox"],
         ["state", "list"],
@@ -76,7 +77,16 @@ def test_every_command_has_help_with_an_example(cli: Cli) -> None:
         result = cli(*command, "--help")
         assert result.exit_code == 0
         assert "Usage:" in result.stdout
-        if command[0] in ("validate", "plan", "apply", "import", "run", "sandbox", "schema"):
+        if command[0] in (
+            "validate",
+            "plan",
+            "apply",
+            "import",
+            "export",
+            "run",
+            "sandbox",
+            "schema",
+        ):
             assert "Example" in result.stdout, command
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from reconciler.core.errors import ReconcilerError
 from reconciler.engine.adopt import adopted_payload
+from reconciler.testsigma.errors import BadResponseError
+from reconciler.testsigma.live import to_live
+from reconciler.timekeeping.timing import ScheduleTiming
 
 DECLARED: dict[str, Any] = {
     "name": "nightly",
@@ -38,70 +41,59 @@ def live(**over: Any) -> dict[str, Any]:
     return body
 
 
-def test_a_live_occurrence_of_the_declared_recurrence_records_the_declared_anchor() -> None:
-    """Testsigma advanced the time after firing; adoption must not invent a time change."""
-    recorded = adopted_payload("nightly", live(), DECLARED)
-    assert recorded["nextInterval"] == DECLARED["nextInterval"]
+def adopt(name: str, body: dict[str, Any], declared: dict[str, Any] | None) -> dict[str, Any]:
+    return adopted_payload(name, to_live(body, "GET /schedule_executions/42"), declared)
+
+
+def test_the_record_keeps_the_live_instant_as_utc_wall_time_without_a_zone() -> None:
+    """The server does not say its zone: the record reads as UTC, the same instant."""
+    recorded = adopt("nightly", live(), DECLARED)
+    assert recorded["nextInterval"] == "2026-12-05T12:00:00.000"
+    assert "timezone" not in recorded
+    timing = ScheduleTiming.from_payload(recorded)
+    assert timing.instant() == datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 
 
 def test_the_record_takes_the_declared_name_and_the_live_values() -> None:
-    recorded = adopted_payload("nightly", live(status="IN_ACTIVE", executionId="3857"), DECLARED)
+    recorded = adopt("nightly", live(status="IN_ACTIVE", executionId="3857"), DECLARED)
     assert recorded == {
         "name": "nightly",
         "executionId": 3857,
         "scheduleType": "DAILY",
         "status": "IN_ACTIVE",
-        "nextInterval": "2026-12-01T17:30:00.000",
+        "nextInterval": "2026-12-05T12:00:00.000",
     }
 
 
 def test_what_the_server_does_not_report_is_left_out_so_the_next_plan_sends_it() -> None:
-    recorded = adopted_payload("nightly", live(), DECLARED)
+    recorded = adopt("nightly", live(), DECLARED)
     assert "timezone" not in recorded and "executionConfig" not in recorded
 
 
-def test_a_live_time_off_the_declared_recurrence_is_recorded_as_live_wall_time() -> None:
-    recorded = adopted_payload("nightly", live(nextInterval=ms("2026-12-05T12:30:00Z")), DECLARED)
-    assert recorded["nextInterval"] == "2026-12-05T18:00:00.000"
-
-
-def test_a_live_schedule_of_another_type_keeps_its_own_time() -> None:
-    weekly = live(scheduleType="WEEKLY")
-    assert adopted_payload("nightly", weekly, DECLARED)["nextInterval"] == "2026-12-05T17:30:00.000"
-
-
-def test_without_a_declaration_the_time_is_recorded_in_utc() -> None:
-    recorded = adopted_payload("nightly", live(), None)
-    assert recorded["nextInterval"] == "2026-12-05T12:00:00.000"
-    assert recorded["name"] == "nightly"
-
-
 def test_status_defaults_to_active_and_comments_are_kept_only_when_present() -> None:
-    assert adopted_payload("n", live(status=None), DECLARED)["status"] == "ACTIVE"
-    assert adopted_payload("n", live(comments="team a"), DECLARED)["comments"] == "team a"
-    assert "comments" not in adopted_payload("n", live(comments=""), DECLARED)
-    assert "comments" not in adopted_payload("n", live(), DECLARED)
+    assert adopt("n", live(status=None), DECLARED)["status"] == "ACTIVE"
+    assert adopt("n", live(comments="team a"), DECLARED)["comments"] == "team a"
+    assert "comments" not in adopt("n", live(comments=""), DECLARED)
+    assert "comments" not in adopt("n", live(), DECLARED)
 
 
 def test_a_live_schedule_without_a_time_is_recorded_without_one() -> None:
-    assert "nextInterval" not in adopted_payload("n", live(nextInterval=None), DECLARED)
+    assert "nextInterval" not in adopt("n", live(nextInterval=None), DECLARED)
 
 
 @pytest.mark.parametrize(
     "broken",
     [
         {"executionId": None},
-        {"executionId": "abc"},
         {"scheduleType": "FORTNIGHTLY"},
+        {"scheduleType": None},
     ],
 )
 def test_an_unreadable_live_schedule_is_one_clear_error(broken: dict[str, Any]) -> None:
-    with pytest.raises(ReconcilerError, match="the schedule Testsigma returned is not readable"):
-        adopted_payload("n", live(**broken), DECLARED)
+    with pytest.raises(ReconcilerError, match="Testsigma returned"):
+        adopt("n", live(**broken), DECLARED)
 
 
-def test_a_live_schedule_missing_its_type_is_one_clear_error() -> None:
-    body = live()
-    del body["scheduleType"]
-    with pytest.raises(ReconcilerError, match="not readable"):
-        adopted_payload("n", body, DECLARED)
+def test_garbage_from_the_server_is_refused_by_the_adapter() -> None:
+    with pytest.raises(BadResponseError, match="executionId"):
+        adopt("n", live(executionId="abc"), DECLARED)

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.model import FieldChange
-from reconciler.engine.drift import live_as_payload_values, live_drift, live_epoch_ms
+from reconciler.core.model import FieldChange, LiveSchedule
+from reconciler.engine.drift import live_as_payload_values, live_drift, stuck_for
+from reconciler.testsigma.errors import BadResponseError
+from reconciler.testsigma.live import to_live
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 RECORDED: dict[str, Any] = {
@@ -30,7 +32,12 @@ def ms(iso: str) -> int:
 ANCHOR_MS = ms("2026-12-01T12:00:00+00:00")
 
 
-def live(**over: Any) -> dict[str, Any]:
+def live(**over: Any) -> LiveSchedule:
+    """RECORDED as the adapter hands it over from the server's JSON (epoch ms, no zone)."""
+    return to_live(raw(**over), "GET /schedule_executions/42")
+
+
+def raw(**over: Any) -> dict[str, Any]:
     """The server's JSON for RECORDED: epoch ms, no timezone, no executionConfig, extra ids."""
     body: dict[str, Any] = {
         "id": 42,
@@ -56,9 +63,9 @@ def test_the_server_as_recorded_is_no_drift() -> None:
 
 def test_fields_the_server_does_not_report_are_not_drift() -> None:
     """Testsigma returns neither timezone nor executionConfig; their absence is not a change."""
-    body = live()
+    body = raw()
     assert "timezone" not in body and "executionConfig" not in body
-    assert live_drift(RECORDED, body, now=NOW) == ()
+    assert live_drift(RECORDED, live(), now=NOW) == ()
 
 
 @pytest.mark.parametrize(
@@ -133,11 +140,11 @@ def test_a_recurring_schedule_paused_is_drift_even_after_its_anchor() -> None:
     )
 
 
-def test_an_unreadable_recorded_time_is_not_reported_as_drift() -> None:
+def test_an_unreadable_recorded_time_is_an_error_not_silence() -> None:
+    """A damaged record is a bug or a corrupt state: it must surface (the plan names the fix)."""
     broken = {**RECORDED, "timezone": "Not/AZone"}
-    assert live_drift(broken, live(nextInterval=ANCHOR_MS + 1), now=NOW) == ()
-    no_anchor = {k: v for k, v in RECORDED.items() if k != "nextInterval"}
-    assert live_drift(no_anchor, live(), now=NOW) == ()
+    with pytest.raises(ValueError):
+        live_drift(broken, live(nextInterval=ANCHOR_MS + 1), now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -146,23 +153,36 @@ def test_an_unreadable_recorded_time_is_not_reported_as_drift() -> None:
         ({"nextInterval": ANCHOR_MS}, ANCHOR_MS),
         ({"nextInterval": str(ANCHOR_MS)}, ANCHOR_MS),
         ({"nextInterval": " 1764590400000 "}, 1764590400000),
-        ({"nextInterval": "-5"}, -5),
-        ({"nextInterval": True}, None),
-        ({"nextInterval": False}, None),
-        ({"nextInterval": "soon"}, None),
-        ({"nextInterval": 1.5}, None),
         ({}, None),
         ({"nextIntervalUTC": "2026-12-01T12:00:00Z"}, ANCHOR_MS),
         ({"nextIntervalUTC": "2026-12-01T17:30:00+05:30"}, ANCHOR_MS),
-        ({"nextIntervalUTC": "not a time"}, None),
-        ({"nextIntervalUTC": 12}, None),
+        ({"nextIntervalUTC": "2026-12-01T12:00:00"}, ANCHOR_MS),
         ({"nextInterval": ANCHOR_MS + 5, "nextIntervalUTC": "2026-12-01T12:00:00Z"}, ANCHOR_MS + 5),
     ],
 )
 def test_the_live_time_is_read_from_epoch_ms_or_the_utc_text(
     body: dict[str, Any], expected: int | None
 ) -> None:
-    assert live_epoch_ms(body) == expected
+    full = {**raw(nextInterval=...), **body}
+    assert to_live(full, "GET").next_ms == expected
+
+
+@pytest.mark.parametrize("value", [True, "soon", 1.5, "2026-12-01 17:30:00", {"ms": 1}])
+def test_a_live_time_in_any_other_form_is_refused_by_the_adapter(value: Any) -> None:
+    with pytest.raises(BadResponseError, match="nextInterval"):
+        to_live(raw(nextInterval=value), "GET")
+
+
+def test_a_schedule_a_whole_period_behind_is_stuck() -> None:
+    day_ms = 86_400_000
+    stuck = live(nextInterval=ms("2026-11-27T12:00:00+00:00"))
+    assert stuck_for(RECORDED, stuck, now=NOW) == 2 * 86400 - 4 * 3600
+    assert stuck_for(RECORDED, live(nextInterval=ms("2026-11-28T09:00:00+00:00")), now=NOW) is None
+    assert stuck_for(RECORDED, live(nextInterval=ANCHOR_MS), now=NOW) is None
+    paused = live(nextInterval=ms("2026-11-27T12:00:00+00:00"), status="IN_ACTIVE")
+    assert stuck_for(RECORDED, paused, now=NOW) is None
+    once = {**RECORDED, "scheduleType": "ONCE"}
+    assert stuck_for(once, live(nextInterval=ANCHOR_MS - 9 * day_ms), now=NOW) is None
 
 
 def test_live_values_in_payload_form_put_the_time_in_the_recorded_zone() -> None:
@@ -179,43 +199,3 @@ def test_live_values_in_payload_form_put_the_time_in_the_recorded_zone() -> None
 
 def test_live_values_without_a_readable_time_leave_the_time_out() -> None:
     assert "nextInterval" not in live_as_payload_values(RECORDED, live(nextInterval=None))
-    no_zone = {k: v for k, v in RECORDED.items() if k != "timezone"}
-    assert "nextInterval" not in live_as_payload_values(no_zone, live())
-
-
-def test_recorded_values_are_normalised_like_live_ones() -> None:
-    recorded = {k: v for k, v in RECORDED.items() if k not in ("comments", "status")}
-    assert live_drift({**recorded, "comments": ""}, live(comments=...), now=NOW) == ()
-    assert live_drift(recorded, live(comments=None, status="ACTIVE"), now=NOW) == ()
-
-
-def test_only_execution_ids_are_read_as_numbers() -> None:
-    assert fields(live_drift({**RECORDED, "name": "0123"}, live(name="123"), now=NOW)) == {
-        "name": ("0123", "123")
-    }
-    assert fields(live_drift(RECORDED, live(executionId=None), now=NOW)) == {
-        "executionId": (3857, None)
-    }
-
-
-def test_a_fired_once_still_shows_other_fields_edited_outside() -> None:
-    once = {**RECORDED, "scheduleType": "ONCE", "nextInterval": "2026-11-20T09:00:00.000"}
-    fired = live(
-        scheduleType="ONCE",
-        status="IN_ACTIVE",
-        comments="edited",
-        nextInterval=ms("2026-11-20T03:30Z"),
-    )
-    assert fields(live_drift(once, fired, now=NOW)) == {"comments": ("owned by checkout", "edited")}
-
-
-def test_a_once_whose_record_cannot_be_read_has_not_fired() -> None:
-    once = {**RECORDED, "scheduleType": "ONCE", "timezone": "Not/AZone"}
-    assert "status" in fields(live_drift(once, live(status="IN_ACTIVE"), now=NOW))
-
-
-def test_an_unreadable_live_time_is_shown_as_the_server_sent_it() -> None:
-    assert fields(live_drift(RECORDED, live(nextInterval="soon"), now=NOW)) == {
-        "nextInterval": ("2026-12-01T17:30:00.000", "soon")
-    }
-    assert live_epoch_ms({"nextInterval": "X5"}) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.core.model import Action, ActionKind, Plan
+from reconciler.core.model import Action, ActionKind, Cause, Plan
 from reconciler.engine.safety import MIN_RECORDED, Limits, safety_violations
 
 
@@ -12,7 +12,9 @@ def plan_of(**counts: int) -> Plan:
     actions: list[Action] = []
     for kind, count in counts.items():
         for i in range(count):
-            actions.append(Action(ActionKind(kind), f"{kind}-{i}", i, None, None))
+            actions.append(
+                Action(ActionKind(kind), f"{kind}-{i}", i, None, None, cause=Cause.CHANGED)
+            )
     return Plan(actions=tuple(actions))
 
 

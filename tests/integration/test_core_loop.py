@@ -138,7 +138,7 @@ def test_json_and_markdown_plans(cli: Cli, tmp_path: Path) -> None:
     assert set(first) >= {"action", "name", "id", "before", "after", "changes", "reason"}
     assert first["next_instant"].endswith("Z")
     markdown = cli("plan", str(yaml_dir), "--format", "markdown").stdout
-    assert "| | Action | Schedule |" in markdown and "`nightly`" in markdown
+    assert "| | Action | Schedule |" in markdown and "` nightly `" in markdown
 
 
 def test_apply_without_terminal_needs_auto_approve(cli: Cli, tmp_path: Path) -> None:

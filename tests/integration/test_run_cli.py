@@ -81,7 +81,8 @@ def test_timeout_exits_4_and_leaves_the_run(cli: Cli, sandbox: Sandbox, tmp_path
         "0.2",
     )
     assert result.exit_code == 4, result.output
-    assert "still running in Testsigma" in result.stdout
+    assert result.output.count("left running") == 1, result.output
+    assert "still running" not in result.output
 
 
 def test_several_runs_at_once_summary(cli: Cli, sandbox: Sandbox, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.core.errors import Location, Problem
-from reconciler.core.model import Action, ActionKind, FieldChange, Plan
+from reconciler.core.model import Action, ActionKind, Cause, Conflict, FieldChange, Plan
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
@@ -30,7 +30,7 @@ CREATE = Action(
     None,
     None,
     payload("checkout-nightly", comments="owned by checkout"),
-    reason="declared, not yet created",
+    cause=Cause.DECLARED,
     location=Location("schedules/a.yaml", 3, 5),
 )
 RECREATE = Action(
@@ -39,7 +39,8 @@ RECREATE = Action(
     None,
     None,
     payload("recreated"),
-    reason="deleted outside the reconciler (was id 11); creating it again",
+    cause=Cause.DELETED_OUTSIDE,
+    previous_id=11,
 )
 UPDATE = Action(
     ActionKind.UPDATE,
@@ -52,7 +53,7 @@ UPDATE = Action(
         FieldChange("status", "ACTIVE", "IN_ACTIVE"),
     ),
     drift=(FieldChange("status", "ACTIVE", "IN_ACTIVE"),),
-    reason="changed outside the reconciler: status ACTIVE -> IN_ACTIVE; YAML changed: scheduleType",
+    cause=Cause.CHANGED,
 )
 DELETE = Action(
     ActionKind.DELETE,
@@ -60,7 +61,7 @@ DELETE = Action(
     7,
     payload("old-smoke"),
     None,
-    reason="no longer declared (--prune)",
+    cause=Cause.NOT_DECLARED,
 )
 ORPHAN = Action(
     ActionKind.ORPHAN,
@@ -68,7 +69,7 @@ ORPHAN = Action(
     8,
     payload("left-over"),
     None,
-    reason="no longer declared; left alone (use --prune to delete it)",
+    cause=Cause.NOT_DECLARED,
 )
 CONFLICT = Action(
     ActionKind.CONFLICT,
@@ -76,9 +77,10 @@ CONFLICT = Action(
     None,
     None,
     payload("taken"),
-    reason="a schedule named 'taken' already exists in Testsigma (id 99)",
+    cause=Cause.NAME_TAKEN,
+    conflict=Conflict(Cause.NAME_TAKEN, ids=(99,)),
 )
-NOOP = Action(ActionKind.NOOP, "quiet", 5, payload("quiet"), payload("quiet"), reason="in sync")
+NOOP = Action(ActionKind.NOOP, "quiet", 5, payload("quiet"), payload("quiet"), cause=Cause.IN_SYNC)
 
 WARNING = Problem(Location("schedules/a.yaml", 9, 7), "timezone IST is ambiguous", "warning")
 

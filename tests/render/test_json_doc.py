@@ -26,10 +26,12 @@ def test_the_summary_counts_every_kind_and_says_whether_anything_changes() -> No
     assert DOC["summary"] == {
         "create": 2,
         "update": 1,
+        "replace": 0,
         "delete": 1,
         "noop": 1,
         "orphan": 1,
         "conflict": 1,
+        "rename": 0,
     }
     assert DOC["has_changes"] is True
     quiet = plan_document(QUIET, now=NOW)

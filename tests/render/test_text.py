@@ -78,8 +78,8 @@ def test_unchanged_schedules_are_hidden_unless_asked_for() -> None:
     assert block("quiet", shown)[0] == "    noop quiet (id 5): in sync"
 
 
-def test_warnings_come_first_with_their_location() -> None:
-    assert TEXT.splitlines()[0] == "schedules/a.yaml:9:7: warning: timezone IST is ambiguous"
+def test_warnings_are_left_to_the_command_line_which_prints_them_once() -> None:
+    assert "timezone IST is ambiguous" not in TEXT
 
 
 def test_the_summary_line_counts_every_kind() -> None:

@@ -13,7 +13,7 @@ from reconciler.sandbox import Sandbox, SandboxConfig
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(api_key=API_KEY, config=SandboxConfig()) as running:
+    with Sandbox(api_key=API_KEY, config=SandboxConfig(control=True)) as running:
         yield running
 
 

@@ -52,6 +52,9 @@ def test_delete_and_add_outside(api: httpx.Client, sandbox: Sandbox) -> None:
     assert outside["createdById"] != created["createdById"]
     listed = api.get("/schedule_executions", params={"query": "name:made-in-ui"}).json()
     assert listed["content"] == [outside]
+    # Names are not unique by default; with unique_names a taken name is refused.
+    assert sandbox.add_schedule_outside(schedule_body(name="made-in-ui"))["id"] > outside["id"]
+    sandbox.configure(unique_names=True)
     with pytest.raises(ApiError) as duplicate:
         sandbox.add_schedule_outside(schedule_body(name="made-in-ui"))
     assert duplicate.value.status == 422
@@ -67,7 +70,8 @@ def test_out_of_band_changes_over_http(
     patched = control.patch(f"/schedules/{ident}", json={"scheduleType": "WEEKLY"})
     assert patched.status_code == 200 and patched.json()["scheduleType"] == "WEEKLY"
     assert control.patch(f"/schedules/{ident}", json={"bogus": 1}).status_code == 400
-    assert control.get(f"/schedules/{ident}").json()["fires"] == 0
+    viewed = control.get(f"/schedules/{ident}").json()
+    assert (viewed["fires"], viewed["queued"]) == (0, False)
     assert control.delete(f"/schedules/{ident}").status_code == 200
     assert control.delete(f"/schedules/{ident}").status_code == 404
     assert api.get(f"/schedule_executions/{ident}").status_code == 404

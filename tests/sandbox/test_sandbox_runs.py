@@ -83,7 +83,7 @@ def test_moving_the_clock_completes_a_run(api: httpx.Client, sandbox: Sandbox) -
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"executionId": 999999}, 404),
+        ({"executionId": 999999}, 500),  # an unknown test plan: a 500, as on the server
         ({}, 400),
         ({"executionId": 3857, "executionConfig": {"name": "nope"}}, 400),
         ({"executionId": 3857, "runtimeData": {"branch": 1}}, 400),
@@ -119,12 +119,16 @@ def test_junit_reports_the_completed_run(api: httpx.Client) -> None:
     assert suite.get("failures") == str(final["failedCount"])
 
 
-def test_junit_before_completion_marks_cases_skipped(api: httpx.Client) -> None:
+def test_junit_before_completion_is_200_with_plain_text_not_xml(api: httpx.Client) -> None:
     run = trigger(api, executionId=3857)
-    suite = junit(api, run["id"]).find("testsuite")
-    assert suite is not None
-    cases = suite.findall("testcase")
-    assert cases and all(c.find("skipped") is not None for c in cases)
+    early = api.get(f"/reports/junit/{run['id']}", headers={"Accept": "application/xml"})
+    assert early.status_code == 200
+    assert early.headers["content-type"].startswith("text/plain")
+    assert early.text == "Report generation failed, Test plan run is not completed"
+    with pytest.raises(ET.ParseError):
+        ET.fromstring(early.text)
+    poll_statuses(api, run["id"], 3)
+    assert junit(api, run["id"]).find("testsuite") is not None
 
 
 def test_junit_refuses_a_json_only_accept(api: httpx.Client) -> None:

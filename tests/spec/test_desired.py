@@ -221,3 +221,79 @@ def test_the_garbage_collector_is_back_on_after_a_load_even_a_failed_one() -> No
     with pytest.raises(InputError):
         load_desired([Source("bad.yaml", b"schedules: [1\n")])
     assert gc.isenabled()
+
+
+DEFAULTS_WITH_FAVOURITE = """\
+defaults:
+  timezone: Asia/Kolkata
+  status: IN_ACTIVE
+  executionConfig: {name: fav_config_name}
+  comments: "owned by team checkout"
+schedules:
+  - name: full-run
+    executionId: 3857
+    scheduleType: DAILY
+    nextInterval: "2030-12-01T17:30:00"
+    executionConfig: null
+    comments: null
+    status: null
+  - name: partial-run
+    executionId: 3857
+    scheduleType: DAILY
+    nextInterval: "2030-12-01T17:30:00"
+runs:
+  - {name: full, executionId: 3857, executionConfig: null}
+  - {name: partial, executionId: 3857}
+"""
+
+
+def test_an_explicit_null_removes_the_default_for_that_schedule_only() -> None:
+    result = load_desired([Source("f.yaml", DEFAULTS_WITH_FAVOURITE.encode())])
+    full, partial = result.schedules
+    assert (full.name, partial.name) == ("full-run", "partial-run")
+    assert "executionConfig" not in full.payload and "comments" not in full.payload
+    assert full.payload["status"] == "ACTIVE"  # null: back to the format's own default
+    assert partial.payload["executionConfig"] == {"name": "fav_config_name"}
+    assert partial.payload["comments"] == "owned by team checkout"
+    assert partial.payload["status"] == "IN_ACTIVE"
+    runs = {r.name: r.body for r in result.runs}
+    assert "executionConfig" not in runs["full"]
+    assert runs["partial"]["executionConfig"] == {"name": "fav_config_name"}
+
+
+def test_an_empty_execution_config_is_an_error_pointing_at_null() -> None:
+    text = DEFAULTS_WITH_FAVOURITE.replace("executionConfig: null\n", "executionConfig: {}\n")
+    (problem,) = errors(text)
+    assert problem.startswith("f0.yaml:11:22:")
+    assert "`executionConfig: null`" in problem
+
+
+def test_a_null_timezone_removes_the_default_and_says_so() -> None:
+    text = DEFAULTS_WITH_FAVOURITE.replace("    status: null\n", "    timezone: null\n")
+    (problem,) = errors(text)
+    assert problem.startswith("f0.yaml:7:5:") and "`timezone: null` removes the default" in problem
+
+
+def test_top_level_x_keys_hold_anchors_and_are_otherwise_ignored() -> None:
+    text = """\
+x-nightly: &nightly
+  executionId: 3857
+  scheduleType: DAILY
+  nextInterval: "2030-12-01T17:30:00"
+  timezone: Asia/Kolkata
+x-notes: anything at all, [1, 2]
+schedules:
+  - <<: *nightly
+    name: a
+  - <<: *nightly
+    name: b
+    timezone: UTC
+"""
+    a, b = load_desired([Source("f.yaml", text.encode())]).schedules
+    assert a.payload["timezone"] == "Asia/Kolkata" and b.payload["timezone"] == "UTC"
+    assert a.payload["executionId"] == b.payload["executionId"] == 3857
+
+
+def test_an_unknown_top_level_key_mentions_x_keys() -> None:
+    (problem,) = errors("nightly: &n {}\n" + SCHEDULE)
+    assert "unknown key `nightly`" in problem and "starting with `x-`" in problem

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from reconciler.core.errors import Problem
-from reconciler.spec.loader import ALIAS_BASE, MAX_DEPTH, MAX_SCALAR, Loaded, Source, load_document
+from reconciler.spec.loader import ALIAS_BASE, MAX_DEPTH, MAX_SCALAR, load_document
+from reconciler.spec.positions import Loaded, Source
 
 
 def load(text: str | bytes) -> Loaded:

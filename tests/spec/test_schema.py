@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from reconciler.spec import json_schema
-from reconciler.spec.loader import Source, load_document
+from reconciler.spec.loader import load_document
+from reconciler.spec.positions import Source
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMMITTED = ROOT / "schemas" / "reconciler-v1.schema.json"
@@ -75,3 +76,25 @@ def test_the_good_fixtures_validate_against_the_schema() -> None:
         assert not problems and loaded is not None
         if loaded.data is not None:
             assert list(validator.iter_errors(loaded.data)) == [], path
+
+
+def test_the_schema_accepts_x_keys_and_explicit_nulls_as_the_loader_does() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(json_schema())
+    doc = {
+        "x-nightly": {"scheduleType": "DAILY"},
+        "defaults": {"executionConfig": {"name": "fav"}},
+        "schedules": [
+            {
+                "name": "a",
+                "executionId": 1,
+                "scheduleType": "DAILY",
+                "nextInterval": "2030-01-01T00:00:00",
+                "timezone": "UTC",
+                "executionConfig": None,
+                "comments": None,
+            }
+        ],
+    }
+    assert list(validator.iter_errors(doc)) == []
+    assert list(validator.iter_errors({**doc, "nightly": {}}))  # other unknown keys: still not

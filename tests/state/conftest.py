@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from pg_server import unique_workspace, with_query  # noqa: F401  (re-exported for tests)
+from pg_server import (  # noqa: F401  (re-exported for tests)
+    database_of_its_own,
+    unique_workspace,
+    with_query,
+)
 
 from reconciler.state import StateStore, open_store
 
@@ -16,15 +18,8 @@ from reconciler.state import StateStore, open_store
 @pytest.fixture
 def fresh_database(postgres_url: str) -> Iterator[str]:
     """A database of its own (for tests that change the database-wide schema version)."""
-    import psycopg
-
-    name = f"reconciler_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    parts = urlsplit(postgres_url)
-    yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with database_of_its_own(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.state import StateError, open_store
-from reconciler.state.postgres import parse_url
+from reconciler.state.postgres_schema import parse_url
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -45,19 +45,38 @@ def test_an_unknown_scheme_is_refused(tmp_path: Path) -> None:
 
 
 def test_postgres_urls_never_show_a_password() -> None:
-    conninfo, shown, workspace = parse_url(
+    parsed = parse_url(
         "postgresql://ci:s3cret@db.example:5433/states?sslmode=require&workspace=prod"
     )
-    assert workspace == "prod"
-    assert "s3cret" in conninfo and "workspace" not in conninfo
-    assert shown == "postgresql://ci@db.example:5433/states?sslmode=require&workspace=prod"
-    _, shown, workspace = parse_url("postgres://ci@h/db?password=s3cret")
-    assert "s3cret" not in shown and workspace == "default"
+    assert parsed.workspace == "prod" and parsed.password == "s3cret"
+    assert "s3cret" not in parsed.conninfo and "workspace" not in parsed.conninfo
+    assert parsed.display == "postgresql://ci@db.example:5433/states?sslmode=require&workspace=prod"
+    parsed = parse_url("postgres://ci@h/db?password=s3cret")
+    assert "s3cret" not in parsed.display + parsed.conninfo and parsed.workspace == "default"
+
+
+def test_a_password_with_percent_question_mark_and_slash_is_taken_whole() -> None:
+    parsed = parse_url("postgresql://u:SEC%RE?T/PW@db.example:5433/states")
+    assert parsed.password == "SEC%RE?T/PW"
+    assert parsed.display == "postgresql://u@db.example:5433/states?workspace=default"
+    assert parse_url("postgresql://u:a%2Fb%3Fc%25@h/db").password == "a/b?c%"
 
 
 def test_a_bad_workspace_name_is_refused() -> None:
     with pytest.raises(StateError, match="workspace 'a b;' is not valid"):
         parse_url("postgresql://u@h/db?workspace=a%20b%3B")
+
+
+def test_url_and_flag_workspaces_must_agree(tmp_path: Path) -> None:
+    with pytest.raises(StateError, match="names workspace 'a' but --workspace"):
+        open_store(f"sqlite:///{tmp_path}/s.db?workspace=a", workspace="b")
+    with pytest.raises(StateError, match="unknown parameter 'mode'"):
+        open_store(f"sqlite:///{tmp_path}/s.db?mode=ro")
+    store = open_store(f"sqlite:///{tmp_path}/s.db?workspace=a", workspace="a")
+    try:
+        assert store.workspace == "a" and store.url.endswith("s.db?workspace=a")
+    finally:
+        store.close()
 
 
 def test_opening_sqlite_does_not_import_psycopg(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from reconciler.core.model import RecordedSchedule
-from reconciler.state import StateError, open_store, postgres
+from reconciler.state import StateError, open_store, postgres_schema
 
 pytestmark = pytest.mark.postgres
 
@@ -63,10 +63,11 @@ def test_a_new_migration_step_upgrades_and_keeps_the_data(
     store.record(RECORD)
     lineage = store.lineage
     store.close()
+    upgraded = postgres_schema.latest_version() + 1
     monkeypatch.setattr(
-        postgres,
+        postgres_schema,
         "MIGRATIONS",
-        [*postgres.MIGRATIONS, ("ALTER TABLE reconciler.schedules ADD COLUMN note TEXT",)],
+        [*postgres_schema.MIGRATIONS, ("ALTER TABLE reconciler.schedules ADD COLUMN note TEXT",)],
     )
     store = open_store(fresh_database)
     try:
@@ -74,5 +75,31 @@ def test_a_new_migration_step_upgrades_and_keeps_the_data(
     finally:
         store.close()
     with psycopg.connect(fresh_database) as conn:
-        assert conn.execute("SELECT schema_version FROM reconciler.schema_info").fetchone() == (2,)
-        assert conn.execute("SELECT schema_version FROM reconciler.meta").fetchone() == (2,)
+        version = conn.execute("SELECT schema_version FROM reconciler.schema_info").fetchone()
+        assert version == (upgraded,)
+        assert conn.execute("SELECT schema_version FROM reconciler.meta").fetchone() == version
+
+
+def test_a_version_one_database_gets_a_plan_key_per_workspace(fresh_database: str) -> None:
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA reconciler")
+        conn.execute(
+            "CREATE TABLE reconciler.schema_info (singleton BOOLEAN PRIMARY KEY DEFAULT TRUE"
+            " CHECK (singleton), schema_version INTEGER NOT NULL)"
+        )
+        for statement in postgres_schema.MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO reconciler.schema_info (schema_version) VALUES (1)")
+        for workspace in ("default", "team-b"):
+            conn.execute(
+                "INSERT INTO reconciler.meta VALUES (%s, 1, %s, 3, 't', '0.1')",
+                (workspace, f"lin-{workspace}"),
+            )
+    a, b = open_store(fresh_database), open_store(with_workspace(fresh_database, "team-b"))
+    try:
+        assert (a.lineage, a.serial, b.lineage) == ("lin-default", 3, "lin-team-b")
+        assert not a.created and not b.created
+        assert len(a.plan_key()) == 32 and a.plan_key() != b.plan_key()
+    finally:
+        a.close()
+        b.close()

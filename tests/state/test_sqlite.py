@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.core.model import RecordedSchedule
-from reconciler.state import StateError, open_store, sqlite
+from reconciler.state import StateError, open_store, sqlite_schema
 
 RECORD = RecordedSchedule(name="nightly", id=4, payload={"name": "nightly"}, applied_at="t")
 
@@ -88,8 +88,11 @@ def test_migrating_an_older_state_backs_it_up_first(
 ) -> None:
     path = tmp_path / "state.db"
     lineage = make_state(path)
+    old = sqlite_schema.latest_version()
     monkeypatch.setattr(
-        sqlite, "MIGRATIONS", [*sqlite.MIGRATIONS, ("ALTER TABLE schedules ADD COLUMN note TEXT",)]
+        sqlite_schema,
+        "MIGRATIONS",
+        [*sqlite_schema.MIGRATIONS, ("ALTER TABLE schedules ADD COLUMN note TEXT",)],
     )
     store = open_store(str(path))
     try:
@@ -97,11 +100,11 @@ def test_migrating_an_older_state_backs_it_up_first(
         assert store.read_all() == {"nightly": RECORD}
     finally:
         store.close()
-    backup = tmp_path / "state.db.bak-v1"
-    with closing(sqlite3.connect(backup)) as old, closing(sqlite3.connect(path)) as new:
-        assert old.execute("SELECT schema_version FROM meta").fetchone() == (1,)
-        assert old.execute("SELECT name FROM schedules").fetchall() == [("nightly",)]
-        assert new.execute("SELECT schema_version FROM meta").fetchone() == (2,)
+    backup = tmp_path / f"state.db.bak-v{old}"
+    with closing(sqlite3.connect(backup)) as before, closing(sqlite3.connect(path)) as new:
+        assert before.execute("SELECT schema_version FROM meta").fetchone() == (old,)
+        assert before.execute("SELECT name FROM schedules").fetchall() == [("nightly",)]
+        assert new.execute("SELECT schema_version FROM meta").fetchone() == (old + 1,)
         assert "note" in {row[1] for row in new.execute("PRAGMA table_info(schedules)")}
 
 

@@ -39,5 +39,15 @@ def test_month_end_and_short_id_and_dst_abbreviation() -> None:
     text = describe(datetime(2026, 1, 31, 9, 0), "MONTHLY", pst, NOW)
     assert text == (
         "MONTHLY on the 31st (or the month's last day when shorter) at 09:00 "
-        "PST (America/Los_Angeles) (16:00 UTC), next 2026-06-30 09:00 PDT"
+        "PST (America/Los_Angeles, 16:00 UTC), next 2026-06-30 09:00 PDT"
     )
+
+
+def test_each_part_of_the_zone_is_said_once() -> None:
+    anchor = datetime(2026, 12, 1, 1, 0)
+    ist = describe(anchor, "DAILY", resolve_zone("IST"), NOW)
+    assert ist.startswith("DAILY at 01:00 IST (Asia/Kolkata, 19:30 UTC), next")
+    utc = describe(anchor, "DAILY", resolve_zone("UTC"), NOW)
+    assert utc.startswith("DAILY at 01:00 UTC, next") and "UTC (" not in utc
+    hourly = describe(anchor, "HOURLY", resolve_zone("IST"), NOW)
+    assert hourly.startswith("HOURLY at :00 past each hour (IST, Asia/Kolkata), next")

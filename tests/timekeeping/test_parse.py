@@ -117,21 +117,23 @@ def test_an_instant_never_lands_in_a_gap() -> None:
     assert anchor.wall == datetime(2026, 3, 8, 3, 30)
 
 
-def test_fold_is_a_warning_with_both_instants_and_the_earlier_chosen() -> None:
+def test_fold_is_a_warning_with_both_instants_and_the_later_chosen() -> None:
+    # Java's legacy SimpleDateFormat (what the server parses with) takes standard time.
     anchor = parse_next_interval("2026-11-01T01:30:00", NY)
     assert anchor.wall == datetime(2026, 11, 1, 1, 30)
     (warning,) = anchor.warnings
     assert "happens twice in America/New_York" in warning
     assert "2026-11-01T05:30Z" in warning and "2026-11-01T06:30Z" in warning
-    assert "will most likely use the first, 2026-11-01T05:30Z" in warning
-    assert to_instant(anchor.wall, NY) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    assert "uses the second, 2026-11-01T06:30Z" in warning
+    assert to_instant(anchor.wall, NY) == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
 
 
-def test_fold_written_as_the_second_instant_warns_it_will_run_earlier() -> None:
-    anchor = parse_next_interval("2026-11-01T06:30:00Z", NY)
+def test_fold_written_as_the_first_instant_warns_it_will_run_later() -> None:
+    anchor = parse_next_interval("2026-11-01T05:30:00Z", NY)
     assert anchor.wall == datetime(2026, 11, 1, 1, 30)
     (warning,) = anchor.warnings
-    assert "You wrote the second instant" in warning and "1 hour earlier" in warning
+    assert "You wrote the first instant" in warning and "1 hour later" in warning
+    assert parse_next_interval("2026-11-01T06:30:00Z", NY).warnings[0].endswith("06:30Z")
 
 
 def test_fold_in_the_southern_hemisphere_and_at_lord_howe() -> None:

@@ -164,15 +164,21 @@ def test_advance_in_zone_versus_utc_across_dst() -> None:
         advance(start, "ONCE", NY)
 
 
-def test_zone_chain_keeps_a_gap_shift_like_java() -> None:
+def test_zone_chain_lands_a_gap_day_earlier_like_calendar_add() -> None:
+    # Calendar.add(DAY_OF_MONTH) keeps the old offset and corrects by the change:
+    # 02:30 EST + 1 day is 01:30 EST on the day of the spring gap, then 01:30 EDT.
     wall = add_period(datetime(2026, 3, 7, 2, 30), "DAILY", NY)
-    assert to_instant(wall, NY) == utc(2026, 3, 8, 7, 30)
-    assert add_period(wall, "DAILY", NY) == datetime(2026, 3, 9, 3, 30)
+    assert to_instant(wall, NY) == utc(2026, 3, 8, 6, 30)
+    assert add_period(wall, "DAILY", NY) == datetime(2026, 3, 9, 1, 30)
+    # months are set field by field: the gap time moves later, as the parser does
+    assert add_period(datetime(2026, 2, 8, 2, 30), "MONTHLY", NY) == datetime(2026, 3, 8, 3, 30)
 
 
-def test_add_period_round_trips_the_second_pass_of_a_fold() -> None:
+def test_add_period_in_a_fold_reads_back_the_second_pass() -> None:
     second = wall_at(utc(2026, 11, 1, 6, 30), NY)  # 01:30 EST
     assert second.fold == 1
     assert add_period(second, "HOURLY", NY) == datetime(2026, 11, 1, 2, 30)
-    first = datetime(2026, 11, 1, 1, 30)
-    assert add_period(first, "HOURLY", NY) == second
+    # a zone-stepping server writes 01:30 back as a wall time and reads the later instant
+    before_fold = datetime(2026, 11, 1, 0, 30)
+    assert add_period(before_fold, "HOURLY", NY) == second
+    assert add_period(second, "HOURLY", NY, in_utc=True) == datetime(2026, 11, 1, 2, 30)

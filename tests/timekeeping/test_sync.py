@@ -78,11 +78,17 @@ def test_daily_stepped_in_utc_across_dst_is_in_sync() -> None:
 
 
 def test_a_gap_shift_kept_by_the_server_is_in_sync() -> None:
-    # Java's ZonedDateTime.plusDays moves 02:30 to 03:30 on the day of the gap
-    # and keeps 03:30 from then on, through the autumn fold and beyond.
+    # 02:30 sent for the day of the gap is read as 03:30 by the server, and a
+    # zone-stepping server keeps 03:30 from then on, through the autumn fold and beyond;
+    # its Calendar.add of a day INTO the gap lands at 01:30 instead, and keeps that.
     anchor = datetime(2026, 3, 1, 2, 30)
     kept = live(datetime(2026, 12, 20, 3, 30), "America/New_York")
     assert is_in_sync(kept, anchor, "DAILY", NY)
+    landed_earlier = live(datetime(2026, 12, 20, 1, 30), "America/New_York")
+    assert is_in_sync(landed_earlier, anchor, "DAILY", NY)
+    assert not is_in_sync(
+        live(datetime(2026, 3, 5, 1, 30), "America/New_York"), anchor, "DAILY", NY
+    )
     # ... but not for a zone (or a year range) where 02:30 never fell in a gap
     assert not is_in_sync(live(datetime(2026, 3, 20, 3, 30)), anchor, "DAILY", IST)
     before_gap = live(datetime(2026, 3, 5, 3, 30), "America/New_York")

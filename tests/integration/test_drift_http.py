@@ -101,7 +101,9 @@ def test_name_taken_outside_gives_the_import_command_and_no_post(
 def test_duplicate_name_answer_without_lookup_gives_the_import_hint(
     cli: Cli, sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    sandbox.configure(list_by_name=False)
+    # Without a by-name lookup, a server with unique names is the only guard: its 422
+    # ("Entity with same name already exists, ...") must read as a taken name.
+    sandbox.configure(list_by_name=False, unique_names=True)
     sandbox.add_schedule_outside(
         {
             "name": "a",
@@ -187,7 +189,7 @@ def test_reads_not_offered_warns_once_and_plans_from_state(
     cli: Cli, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     yaml_dir = applied(cli, tmp_path, "a", "b")
-    sandbox.configure(reads=False)
+    sandbox.configure(reads=False, list_by_name=False)
     plan = cli("plan", str(yaml_dir), "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output
     assert plan.stderr.count("does not offer GET /schedule_executions/{id}") == 1

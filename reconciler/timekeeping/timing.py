@@ -1,0 +1,65 @@
+"""One schedule's timing read once from its payload (pure).
+
+A payload carries `nextInterval` as API text, `timezone` as a name and
+`scheduleType` as a word. `ScheduleTiming.from_payload` is the one place that
+turns those three into values (a resolved `Zone`, a naive wall-time anchor),
+so the plan, drift, adoption and the renderers parse `nextInterval` once and
+share the same meaning; `format_api` is the one place that writes it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reconciler.timekeeping.instants import to_instant
+from reconciler.timekeeping.parse import parse_api
+from reconciler.timekeeping.recurrence import (
+    check_schedule_type,
+    has_fired,
+    next_occurrence_after,
+)
+from reconciler.timekeeping.zones import Zone, resolve_zone
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleTiming:
+    """When a schedule fires: its anchor (wall time in `zone`), recurrence and zone."""
+
+    anchor: datetime
+    schedule_type: str
+    zone: Zone
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> ScheduleTiming:
+        """Read a canonical payload; a payload that is not one raises `TimeError`/`KeyError`.
+
+        Canonical payloads come from the loader (validated) or the state (written
+        from validated payloads), so a failure here is a bug or a corrupt state:
+        callers let it surface rather than guess.
+        """
+        return cls(
+            anchor=parse_api(str(payload["nextInterval"])),
+            schedule_type=check_schedule_type(str(payload["scheduleType"])),
+            # A record adopted from the server has no `timezone` (the API does not
+            # report it): its nextInterval is kept as UTC wall time.
+            zone=resolve_zone(str(payload.get("timezone") or "UTC")),
+        )
+
+    @property
+    def recurring(self) -> bool:
+        return self.schedule_type != "ONCE"
+
+    def next_after(self, now: datetime) -> datetime | None:
+        """The first occurrence strictly after `now`, as wall time (None: a passed ONCE)."""
+        return next_occurrence_after(self.anchor, self.schedule_type, self.zone, now)
+
+    def has_fired(self, now: datetime) -> bool:
+        """Whether a ONCE has passed (recurring schedules never finish)."""
+        return has_fired(self.anchor, self.schedule_type, self.zone, now)
+
+    def instant(self, wall: datetime | None = None) -> datetime:
+        """The instant of `wall` (default: the anchor) in this schedule's zone."""
+        return to_instant(self.anchor if wall is None else wall, self.zone)
