@@ -82,3 +82,30 @@ def test_one_document_holds_every_schedule_sorted_by_name() -> None:
     assert [s.entry["name"] for s in merged.schedules] == ["a", "b", "c"]
     assert merged.schedules[1].entry["comments"] == "t"  # un-factored from its own file
     assert dict(merged.defaults) == {"timezone": "UTC"}
+
+
+def test_one_document_keeps_every_field_in_order_and_what_each_schedule_is_known_by() -> None:
+    export = build_export(
+        [
+            live(1, "b", comments="t", status="IN_ACTIVE"),
+            live(3, "c", comments="t", status="IN_ACTIVE"),
+            live(2, "a", 2),
+            live(4, "a", 3),
+        ],
+        PLANS,
+    )
+    merged = as_one_document(export)
+    assert (merged.filename, merged.title) == ("-", "every test plan")
+    a, b, c = merged.schedules
+    assert list(b.entry.items()) == [
+        ("name", "b"),
+        ("executionId", 1),
+        ("scheduleType", "DAILY"),
+        ("nextInterval", instant_text(1_804_000_000_001)),
+        ("status", "IN_ACTIVE"),
+        ("comments", "t"),
+    ]
+    assert list(a.entry) == ["name", "executionId", "scheduleType", "nextInterval"]
+    assert (a.id, a.test_plan, a.same_name) == (2, "Smoke", (4,))
+    assert (b.test_plan, c.test_plan) == ("Checkout / EU", "Checkout / EU")
+    assert [s.unknown for s in merged.schedules] == [s.unknown for s in export.schedules]

@@ -1,0 +1,154 @@
+"""The calendar's rules without the CLI: malformed and inactive schedules, test plans known
+only by name, the busiest hour, and the wording and horizon of `plan`'s collision warnings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from reconciler import timekeeping as tk
+from reconciler.core.errors import Location
+from reconciler.core.model import DesiredSchedule, DesiredSet
+from reconciler.engine.calendar import (
+    Entry,
+    Firing,
+    busiest_hour,
+    collision_warnings,
+    expand,
+    firings_of,
+    same_plan_collisions,
+)
+
+NOW = datetime(2027, 2, 1, tzinfo=UTC)
+
+
+def payload(name: str, clock: str = "06:00:00", **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "name": name,
+        "executionId": 3857,
+        "scheduleType": "DAILY",
+        "nextInterval": f"2027-01-04T{clock}.000",
+        "timezone": "UTC",
+        "status": "ACTIVE",
+    }
+    base.update(fields)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def declared(*schedules: tuple[dict[str, Any], str | None]) -> DesiredSet:
+    return DesiredSet(
+        schedules=tuple(
+            DesiredSchedule(p["name"], p, Location("s.yaml", line, 3), test_plan=plan)
+            for line, (p, plan) in enumerate(schedules, start=1)
+        )
+    )
+
+
+def day(*entries: Entry) -> list[Firing]:
+    return list(expand(entries, start=NOW, end=NOW + timedelta(days=1), now=NOW).firings)
+
+
+def test_a_malformed_schedule_has_no_firings_rather_than_a_guess() -> None:
+    for broken in (
+        payload("a", timezone=None),
+        payload("a", timezone="Not/AZone"),
+        payload("a", nextInterval=None),
+        payload("a", scheduleType="FORTNIGHTLY"),
+    ):
+        assert firings_of(Entry("a", broken), start=NOW, end=NOW + timedelta(days=2), now=NOW) == []
+    assert len(day(Entry("a", payload("a")))) == 1
+
+
+def test_a_firing_shows_its_own_wall_clock_and_ignores_a_non_integer_test_plan_id() -> None:
+    (firing,) = day(Entry("a", payload("a", timezone="Asia/Kolkata", executionId="3857")))
+    assert firing.at == datetime(2027, 2, 1, 0, 30, tzinfo=UTC)
+    assert firing.local.isoformat() == "2027-02-01T06:00:00+05:30"
+    assert firing.zone == tk.resolve_zone("Asia/Kolkata")
+    assert firing.execution_id is None
+
+
+def test_schedules_known_only_by_test_plan_name_collide_by_that_name() -> None:
+    firings = day(
+        Entry("a", payload("a", executionId=None), "Nightly"),
+        Entry("b", payload("b", "06:02:00", executionId=None), "Nightly"),
+        Entry("c", payload("c", "06:01:00", executionId=None), "Other"),
+    )
+    (clash,) = same_plan_collisions(firings)
+    assert clash.names == ("a", "b")
+    assert clash.test_plan == "Nightly" and clash.execution_id is None
+    # without a test plan name the schedule is its own test plan
+    alone = day(
+        Entry("a", payload("a", executionId=None)), Entry("b", payload("b", executionId=None))
+    )
+    assert same_plan_collisions(alone) == []
+
+
+def test_one_schedule_never_collides_with_itself() -> None:
+    zone = tk.resolve_zone("UTC")
+    twice = [Firing("a", 1, None, NOW + timedelta(minutes=m), zone, "HOURLY") for m in (0, 2)]
+    assert same_plan_collisions(twice) == []
+    other = Firing("b", 1, None, NOW + timedelta(minutes=1), zone, "DAILY")
+    assert [c.names for c in same_plan_collisions([*twice, other])] == [("a", "b"), ("b", "a")]
+
+
+def test_the_busiest_hour_is_the_earliest_of_the_fullest_utc_hours() -> None:
+    assert busiest_hour([]) is None
+    firings = day(
+        Entry("a", payload("a", "03:10:00")),
+        Entry("b", payload("b", "05:59:59", executionId=2)),
+        Entry("c", payload("c", "05:00:00", executionId=3)),
+        Entry("d", payload("d", "03:50:00", executionId=4)),
+        Entry("e", payload("e", "09:00:00", executionId=5)),
+    )
+    assert busiest_hour(firings) == (datetime(2027, 2, 1, 3, tzinfo=UTC), 2)
+    assert busiest_hour(firings[-1:]) == (datetime(2027, 2, 1, 9, tzinfo=UTC), 1)
+
+
+def test_a_warning_names_the_test_plan_the_second_schedule_and_how_often() -> None:
+    warnings = collision_warnings(
+        declared(
+            (payload("a", executionId=None), "Nightly"),
+            (payload("b", "06:03:00", executionId=None), "Nightly"),
+        ),
+        now=NOW,
+    )
+    (warning,) = warnings
+    assert warning.severity == "warning"
+    assert warning.location == Location("s.yaml", 2, 3)
+    assert warning.message.startswith(
+        "schedules 'a' and 'b' both run test plan 'Nightly' within 3 minutes of each other "
+        "(first at 2027-02-01 06:00 UTC, 366 times in the next 366 days): "
+    )
+    assert "so 'b' would be left behind and never fire again" in warning.message
+    both = collision_warnings(
+        declared((payload("a"), "Nightly"), (payload("b", "06:01:00"), "Nightly")), now=NOW
+    )
+    assert "both run test plan 'Nightly' (3857) within" in both[0].message
+
+
+def test_a_once_collision_is_named_once_without_a_repeat_count() -> None:
+    once = {"scheduleType": "ONCE", "nextInterval": "2027-03-01T06:00:00.000"}
+    (warning,) = collision_warnings(
+        declared((payload("a", **once), None), (payload("b", **once), None)), now=NOW
+    )
+    assert "test plan 3857 within 3 minutes of each other (first at 2027-03-01 06:00 UTC):" in (
+        warning.message
+    )
+
+
+def test_inactive_and_lone_schedules_raise_no_warning() -> None:
+    assert collision_warnings(declared((payload("a"), None)), now=NOW) == ()
+    paused = declared((payload("a"), None), (payload("b", status="INACTIVE"), None))
+    assert collision_warnings(paused, now=NOW) == ()
+    elsewhere = declared((payload("a"), None), (payload("b", executionId=1), None))
+    assert collision_warnings(elsewhere, now=NOW) == ()
+
+
+def test_frequent_schedules_are_looked_at_over_a_shorter_span() -> None:
+    hourly = {"scheduleType": "HOURLY"}
+    (warning,) = collision_warnings(
+        declared((payload("a", **hourly), None), (payload("b", "06:02:00", **hourly), None)),
+        now=NOW,
+    )
+    # two HOURLY schedules: 48 runs a day, so 4000 runs last 83 days
+    assert "(first at 2027-02-01 00:00 UTC, 1992 times in the next 83 days)" in warning.message

@@ -1,0 +1,104 @@
+"""Saved plans carry every field an apply and its report need, and refuse in exact words."""
+
+from __future__ import annotations
+
+import pytest
+from test_planfile import BODY, KEY, LINEAGE, create, delete, plan, read, saved, update
+
+from reconciler.core.errors import Location, UnsafeError
+from reconciler.core.model import Action, ActionKind, Cause, Conflict, FieldChange, RecordedSchedule
+from reconciler.engine.planfile import check_can_save, check_current, check_ids, plan_from_document
+
+
+def test_conflicts_replacements_and_recreations_read_back_with_their_data() -> None:
+    conflict = Conflict(
+        Cause.UNKNOWN_OUTCOME, ids=(41, 42), entry_id=9, started_at="2026-11-29T08:00Z", detail="x"
+    )
+    actions = (
+        Action(
+            kind=ActionKind.CONFLICT,
+            name="a",
+            id=None,
+            before=None,
+            after=BODY,
+            cause=Cause.UNKNOWN_OUTCOME,
+            conflict=conflict,
+            location=Location("s/a.yaml", 3, 5),
+        ),
+        Action(
+            kind=ActionKind.REPLACE,
+            name="b",
+            id=12,
+            before=BODY,
+            after={**BODY, "scheduleType": "HOURLY"},
+            cause=Cause.STUCK,
+            changes=(FieldChange("scheduleType", "DAILY", "HOURLY"),),
+            drift=(FieldChange("status", "ACTIVE", "IN_ACTIVE"),),
+            behind_seconds=5400,
+        ),
+        Action(
+            kind=ActionKind.CREATE,
+            name="c",
+            id=None,
+            before=None,
+            after=BODY,
+            cause=Cause.DELETED_OUTSIDE,
+            previous_id=77,
+        ),
+    )
+    a, b, c = read(saved(*actions)).actions
+    assert a.conflict == conflict and a.cause is Cause.UNKNOWN_OUTCOME
+    assert str(a.location) == "s/a.yaml:3:5"
+    assert b.changes == actions[1].changes and b.drift == actions[1].drift
+    assert (b.behind_seconds, b.location) == (5400, None)
+    assert (c.previous_id, c.conflict) == (77, None)
+
+
+def test_a_conflict_without_data_reads_back_as_one() -> None:
+    bare = Conflict(Cause.LOOKUP_FAILED)
+    action = Action(
+        kind=ActionKind.CONFLICT,
+        name="a",
+        id=None,
+        before=None,
+        after=BODY,
+        cause=Cause.LOOKUP_FAILED,
+        conflict=bare,
+    )
+    assert read(saved(action)).actions[0].conflict == bare
+
+
+def test_refusals_say_what_to_do() -> None:
+    with pytest.raises(UnsafeError) as running:
+        check_can_save(lock_holder="ci@runner pid 9", open_entries=[])
+    assert str(running.value) == (
+        "an apply is running (ci@runner pid 9 holds the state lock), so a saved plan would "
+        "be out of date at once: wait for it to finish, then plan again"
+    )
+    with pytest.raises(UnsafeError) as unknown:
+        check_can_save(lock_holder=None, open_entries=[4, 3])
+    assert str(unknown.value).endswith(
+        "(journal entries 3, 4): run `reconciler apply` (or plan without --out) to resolve "
+        "them, then save a plan"
+    )
+    doc = plan_from_document(saved(create("a")), source="p.json", key=KEY, lineage=LINEAGE)
+    with pytest.raises(UnsafeError) as foreign:
+        check_current(doc, lineage="other", serial=7, source="p.json")
+    assert str(foreign.value) == (
+        f"p.json was made against another state (lineage {LINEAGE}, this state is other): "
+        "check --state, then plan again"
+    )
+    with pytest.raises(UnsafeError) as stale:
+        check_current(doc, lineage=LINEAGE, serial=8, source="p.json")
+    assert str(stale.value).endswith("Run `reconciler plan --out` again")
+
+
+def test_every_mismatched_id_is_listed_on_its_own_line() -> None:
+    recorded = {"b": RecordedSchedule(name="b", id=12, payload=BODY, applied_at="t")}
+    with pytest.raises(UnsafeError) as refused:
+        check_ids(plan(update("b", 99), delete("ghost", 1)), recorded, source="plan.json")
+    assert str(refused.value) == (
+        "plan.json does not match the recorded state, so it is refused:\n"
+        "  - update 'b' names id 99, but that name is recorded with id 12\n"
+        "  - delete 'ghost' names id 1, but that name is not recorded"
+    )
