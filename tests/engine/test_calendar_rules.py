@@ -14,6 +14,7 @@ from reconciler.engine.calendar import (
     Firing,
     busiest_hour,
     collision_warnings,
+    crowded_collisions,
     expand,
     firings_of,
     same_plan_collisions,
@@ -152,3 +153,37 @@ def test_frequent_schedules_are_looked_at_over_a_shorter_span() -> None:
     )
     # two HOURLY schedules: 48 runs a day, so 4000 runs last 83 days
     assert "(first at 2027-02-01 00:00 UTC, 1992 times in the next 83 days)" in warning.message
+
+
+def test_crowded_windows_count_their_runs_and_come_oldest_first() -> None:
+    zone = tk.resolve_zone("UTC")
+
+    def at(name: str, minutes: int) -> Firing:
+        return Firing(name, None, None, NOW + timedelta(minutes=minutes), zone, "DAILY")
+
+    # two crowds, the later one listed by name first; a lone run between them
+    firings = [at("z1", 0), at("z2", 1), at("z3", 2), at("m", 30), at("a1", 60), at("a2", 61)]
+    crowds = crowded_collisions(firings, 1)
+    assert [(c.names, c.times, c.largest, c.limit) for c in crowds] == [
+        (("z1", "z2", "z3"), (NOW,), 3, 1),
+        (("a1", "a2"), (NOW + timedelta(hours=1),), 2, 1),
+    ]
+    # a window opens at every run, not at every other one
+    assert [c.names for c in crowded_collisions([at("x", 0), at("y", 20), at("w", 21)], 1)] == [
+        ("w", "y")
+    ]
+
+
+def test_a_window_given_in_another_zone_is_read_as_the_same_instants() -> None:
+    kolkata = tk.resolve_zone("Asia/Kolkata").tzinfo
+    start = NOW.astimezone(kolkata)
+    cal = expand(
+        [Entry("a", payload("a"))],
+        start=start,
+        end=start + timedelta(days=2),
+        now=NOW,
+        max_concurrent=3,
+    )
+    assert (cal.start, cal.end) == (NOW, NOW + timedelta(days=2))
+    assert cal.start.tzinfo is UTC and cal.end.tzinfo is UTC
+    assert cal.max_concurrent == 3 and len(cal.firings) == 2
