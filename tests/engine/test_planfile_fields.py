@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_planfile import BODY, KEY, LINEAGE, create, delete, plan, read, saved, update
 
-from reconciler.core.errors import Location, UnsafeError
+from reconciler.core.errors import Location, ReconcilerError, UnsafeError
 from reconciler.core.model import Action, ActionKind, Cause, Conflict, FieldChange, RecordedSchedule
 from reconciler.engine.planfile import check_can_save, check_current, check_ids, plan_from_document
 
@@ -101,4 +101,54 @@ def test_every_mismatched_id_is_listed_on_its_own_line() -> None:
         "plan.json does not match the recorded state, so it is refused:\n"
         "  - update 'b' names id 99, but that name is recorded with id 12\n"
         "  - delete 'ghost' names id 1, but that name is not recorded"
+    )
+
+
+def test_any_edit_under_a_kept_signature_is_refused() -> None:
+    conflict = Action(
+        kind=ActionKind.CONFLICT,
+        name="c",
+        id=None,
+        before=None,
+        after=BODY,
+        cause=Cause.NAME_TAKEN,
+        conflict=Conflict(Cause.NAME_TAKEN, ids=(4,)),
+    )
+    edits = [
+        lambda d: d["actions"][0].update(id=1),
+        lambda d: d["actions"][1]["conflict"]["ids"].append(5),
+        lambda d: d["options"].update(prune=True),
+        lambda d: d.update(serial=8),
+        lambda d: d.update(desired_digest="e"),
+    ]
+    for edit in edits:
+        doc = saved(update("b", 12), conflict)
+        edit(doc)
+        with pytest.raises(UnsafeError, match="altered after it was written"):
+            read(doc)
+
+
+def test_the_signature_does_not_depend_on_the_order_of_keys_in_the_file() -> None:
+    doc = saved(update("b", 12), options={"prune": True, "targets": ["b"]})
+    shuffled = {k: doc[k] for k in reversed(list(doc))}
+    shuffled["actions"] = [{k: a[k] for k in reversed(list(a))} for a in doc["actions"]]
+    back = plan_from_document(shuffled, source="p", key=KEY, lineage=LINEAGE)
+    assert back.plan.actions == (update("b", 12),)
+    assert (back.lineage, back.serial, back.desired_digest) == (LINEAGE, 7, "d")
+    assert back.options == {"prune": True, "targets": ["b"]}
+
+
+@pytest.mark.parametrize("doc", [[], "plan", {"actions": []}])
+def test_what_is_not_a_saved_plan_is_named_so(doc: object) -> None:
+    with pytest.raises(ReconcilerError) as info:
+        plan_from_document(doc, source="p.json", key=KEY, lineage=LINEAGE)
+    assert str(info.value) == "p.json is not a saved plan (write one with `plan --out`)"
+
+
+def test_another_lineage_names_both() -> None:
+    with pytest.raises(UnsafeError) as info:
+        plan_from_document(saved(create("a")), source="p.json", key=KEY, lineage="other")
+    assert str(info.value) == (
+        f"p.json was made against another state (lineage {LINEAGE}, this state is other): "
+        "check --state and --workspace, then plan again"
     )
