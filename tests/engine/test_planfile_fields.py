@@ -6,8 +6,24 @@ import pytest
 from test_planfile import BODY, KEY, LINEAGE, create, delete, plan, read, saved, update
 
 from reconciler.core.errors import Location, ReconcilerError, UnsafeError
-from reconciler.core.model import Action, ActionKind, Cause, Conflict, FieldChange, RecordedSchedule
-from reconciler.engine.planfile import check_can_save, check_current, check_ids, plan_from_document
+from reconciler.core.model import (
+    Action,
+    ActionKind,
+    Cause,
+    Conflict,
+    DesiredSchedule,
+    DesiredSet,
+    FieldChange,
+    Move,
+    RecordedSchedule,
+)
+from reconciler.engine.planfile import (
+    check_can_save,
+    check_current,
+    check_ids,
+    desired_digest,
+    plan_from_document,
+)
 
 
 def test_conflicts_replacements_and_recreations_read_back_with_their_data() -> None:
@@ -152,3 +168,27 @@ def test_another_lineage_names_both() -> None:
         f"p.json was made against another state (lineage {LINEAGE}, this state is other): "
         "check --state and --workspace, then plan again"
     )
+
+
+def declared(*payloads: dict[str, object], moves: tuple[Move, ...] = ()) -> DesiredSet:
+    return DesiredSet(
+        schedules=tuple(
+            DesiredSchedule(str(p["name"]), p, Location(f"f{i}.yaml", i + 1, 3))
+            for i, p in enumerate(payloads)
+        ),
+        moved=moves,
+    )
+
+
+def test_the_desired_digest_changes_with_any_declared_value_and_nothing_else() -> None:
+    a, b = {**BODY, "name": "a"}, {**BODY, "name": "b"}
+    base = desired_digest(declared(a, b))
+    assert base == desired_digest(declared(dict(reversed(list(b.items()))), a))  # order, places
+    assert base != desired_digest(declared(a, {**b, "scheduleType": "WEEKLY"}))
+    assert base != desired_digest(declared(a, {**b, "name": "c"}))
+    assert base != desired_digest(declared(a))
+    move = (Move("old", "a", Location("m.yaml", 1, 1)),)
+    assert base != desired_digest(declared(a, b, moves=move))
+    other = (Move("old", "b", Location("m.yaml", 1, 1)),)
+    assert desired_digest(declared(a, b, moves=move)) != desired_digest(declared(a, b, moves=other))
+    assert len(base) == 64 and int(base, 16) >= 0
