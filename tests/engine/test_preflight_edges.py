@@ -4,6 +4,7 @@ count, close names suggested, plans without names, malformed favourite reference
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from reconciler.engine.preflight import (
     find_favourite,
     resolve_test_plan_name,
     resolve_test_plans,
+    unresolved_test_plans,
+    with_test_plan_ids,
 )
 
 PLANS: list[dict[str, Any]] = [
@@ -303,3 +306,41 @@ def test_every_unresolvable_name_is_reported_at_its_test_plan_key() -> None:
     assert problems[0].message.startswith("testPlan: test plan name 'Smoke' is ambiguous")
     assert problems[1].message.startswith("testPlan: no test plan is named 'Nope'")
     assert problems[2].message.startswith("testPlan: no test plan is named 'zz'")
+
+
+def test_without_an_account_each_test_plan_name_is_a_located_problem() -> None:
+    run = DesiredRun(
+        name="r", body={}, location=loc(30), field_locations={"testPlan": loc(31)}, test_plan="zz"
+    )
+    done = DesiredRun(name="d", body={"executionId": 1}, location=loc(40), test_plan="x")
+    resolved = replace(named("r", "Smoke", 12), payload={"name": "r", "executionId": 3858})
+    schedules = (named("s", "Smoke", 1), a_schedule("by-id", 9), bare("no-id"), resolved)
+    desired = DesiredSet(schedules=schedules, runs=(run, done))
+    problems = unresolved_test_plans(desired)
+    assert [p.location for p in problems] == [loc(2), loc(31)]
+    assert problems[0].message == (
+        "testPlan 'Smoke' is resolved to its id against the account, and that needs an API key: "
+        "set TESTSIGMA_API_KEY (or --api-key-file); or write executionId instead"
+    )
+    assert "'zz'" in problems[1].message
+    assert unresolved_test_plans(DesiredSet()) == []
+    (offline,) = unresolved_test_plans(DesiredSet(schedules=schedules[:1]), key_set=True)
+    assert "and the preflight reads it: leave preflight on (drop --no-preflight); " in (
+        offline.message
+    )
+
+
+def test_one_name_merged_into_many_entries_is_one_problem_with_a_count() -> None:
+    same = (named("a", "Smoke", 1), replace(named("b", "Smoke", 1), name="b"))
+    (problem,) = unresolved_test_plans(DesiredSet(schedules=same))
+    assert problem.message.endswith("or write executionId instead (used by 2 entries)")
+
+
+def test_only_entries_with_an_id_are_kept_for_an_offline_plan() -> None:
+    run = DesiredRun(name="r", body={}, location=loc(30), test_plan="zz")
+    done = DesiredRun(name="d", body={"executionId": 1}, location=loc(40))
+    desired = DesiredSet(
+        schedules=(named("s", "Smoke", 1), a_schedule("by-id", 9)), runs=(run, done)
+    )
+    kept = with_test_plan_ids(desired)
+    assert [s.name for s in kept.schedules] == ["by-id"] and [r.name for r in kept.runs] == ["d"]
