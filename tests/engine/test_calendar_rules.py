@@ -187,3 +187,44 @@ def test_a_window_given_in_another_zone_is_read_as_the_same_instants() -> None:
     assert (cal.start, cal.end) == (NOW, NOW + timedelta(days=2))
     assert cal.start.tzinfo is UTC and cal.end.tzinfo is UTC
     assert cal.max_concurrent == 3 and len(cal.firings) == 2
+
+
+def test_only_active_schedules_fire_and_a_run_at_the_end_is_outside_the_window() -> None:
+    end = NOW + timedelta(days=1, hours=6)  # the second day's 06:00 is the end: excluded
+    active = firings_of(Entry("a", payload("a")), start=NOW, end=end, now=NOW)
+    assert [(f.at.day, f.schedule_type) for f in active] == [(1, "DAILY")]
+    no_status = payload("a", status=None)
+    assert len(firings_of(Entry("a", no_status), start=NOW, end=end, now=NOW)) == 1
+    paused = payload("a", status="IN_ACTIVE")
+    assert firings_of(Entry("a", paused), start=NOW, end=end, now=NOW) == []
+
+
+def test_a_paused_or_lone_schedule_declared_first_does_not_hide_later_collisions() -> None:
+    warned = collision_warnings(
+        declared(
+            (payload("p", status="IN_ACTIVE"), None),
+            (payload("lone", executionId=1), None),
+            (payload("a", executionId=2), None),
+            (payload("b", executionId=2), None),
+        ),
+        now=NOW,
+    )
+    assert [w.message.split(" both")[0] for w in warned] == ["schedules 'a' and 'b'"]
+
+
+def test_ten_pairs_are_all_named_and_an_eleventh_is_counted_at_its_place() -> None:
+    def pairs(count: int) -> DesiredSet:
+        entries = []
+        for n in range(count):
+            entries.append((payload(f"s{n:02d}a", f"{6 + n // 6:02d}:{n % 6 * 10:02d}:00"), None))
+            entries.append(
+                (payload(f"s{n:02d}b", f"{6 + n // 6:02d}:{n % 6 * 10 + 1:02d}:00"), None)
+            )
+        return declared(*entries)
+
+    ten = collision_warnings(pairs(10), now=NOW)
+    assert len(ten) == 10 and not any(w.message.startswith("and ") for w in ten)
+    eleven = collision_warnings(pairs(11), now=NOW)
+    assert len(eleven) == 11
+    assert eleven[-1].message.startswith("and 1 more pairs of schedules of test plan 3857")
+    assert eleven[-1].location == Location("s.yaml", 22, 3)  # where s10b is declared

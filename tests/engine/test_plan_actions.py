@@ -107,3 +107,20 @@ def test_a_passed_once_cannot_be_sent() -> None:
     with pytest.raises(ValueError) as info:
         body_to_send(once, now=NOW)
     assert str(info.value) == "o: the ONCE time 2026-01-01T09:00:00.000 has passed"
+
+
+def test_a_damaged_record_is_one_problem_naming_the_fix() -> None:
+    damaged = {"name": "a", "executionId": 3857}  # no timing: written by hand or truncated
+    with pytest.raises(InputError) as info:
+        compute_plan(desired(payload("a")), recorded((7, damaged)), now=NOW)
+    (first,) = info.value.problems
+    assert first.location == Location("state")
+    assert first.message.startswith("the recorded payload of 'a' (id 7) is damaged (")
+    assert first.message.endswith("run `reconciler state rm a`, then `reconciler import a 7`")
+
+
+def test_an_update_always_sends_comments_so_a_removed_one_is_cleared() -> None:
+    assert body_to_send(payload("a"), now=NOW, update=True)["comments"] == ""
+    assert "comments" not in body_to_send(payload("a"), now=NOW)
+    kept = body_to_send(payload("a", comments="team"), now=NOW, update=True)
+    assert kept["comments"] == "team"
