@@ -39,7 +39,54 @@ TESTS: dict[str, list[str]] = {
 
 #: Mutants examined by hand and found equivalent (no behaviour can tell them apart),
 #: with why. They count as survivors in the raw score; the adjusted score leaves them out.
-EQUIVALENT: dict[str, str] = {}
+#: mutmut numbers mutants per function in source order: after an edit, check the names again.
+_DEFAULTS = "n=3 and cutoff=0.6 are difflib.get_close_matches's own defaults"
+EQUIVALENT: dict[str, str] = {
+    "reconciler.engine.diff.x_plain__mutmut_5": "ensure_ascii=None is falsy, as False",
+    "reconciler.engine.diff.x__order__mutmut_5": "only the first part of the split is used",
+    "reconciler.engine.diff.x__order__mutmut_8": "only the first part of the split is used",
+    "reconciler.engine.diff.x_field_changes__mutmut_6": "ignore_order=None is falsy, as False",
+    "reconciler.engine.diff.x_field_changes__mutmut_10": "ignore_order defaults to False",
+    "reconciler.engine.diff.x_field_changes__mutmut_49": "_MISSING is None",
+    "reconciler.engine.diff.x_field_changes__mutmut_65": "_MISSING is None",
+    "reconciler.engine.drift.x_live_epoch_ms__mutmut_23": "fromisoformat reads Z itself (3.11)",
+    "reconciler.engine.drift.x_live_epoch_ms__mutmut_24": "fromisoformat reads Z itself (3.11)",
+    "reconciler.engine.plan.x_compute_plan__mutmut_21": (
+        "every name meets one of the three branches, so the initial value is never kept"
+    ),
+    "reconciler.engine.plan.x_compute_plan__mutmut_57": (
+        "the earlier branches leave want and have both set here"
+    ),
+    "reconciler.engine.plan.x__compare__mutmut_13": (
+        "None and () are both falsy, and the action returns right after"
+    ),
+    "reconciler.engine.plan.x__compare__mutmut_45": (
+        "a drift's `after` is the server value live_as_payload_values gives for that field"
+    ),
+    "reconciler.engine.plan.x__orphan__mutmut_1": "every caller passes gone=; default unused",
+    "reconciler.engine.planfile.x__sha256__mutmut_5": "ensure_ascii=None is falsy, as False",
+    "reconciler.engine.planfile.x__sha256__mutmut_17": "codec names are case-insensitive",
+    "reconciler.engine.preflight.x_resolve_test_plan_name__mutmut_12": (
+        "_plan_label does not use its name argument"
+    ),
+    "reconciler.engine.preflight.x_resolve_test_plans__mutmut_19": (
+        "the copied payload still holds the name, which overrides None at the same position"
+    ),
+    "reconciler.engine.preflight.x__favourite_problem__mutmut_48": _DEFAULTS,
+    "reconciler.engine.preflight.x__favourite_problem__mutmut_49": _DEFAULTS,
+    "reconciler.engine.preflight.x__close_plans__mutmut_13": _DEFAULTS,
+    "reconciler.engine.preflight.x__close_plans__mutmut_14": _DEFAULTS,
+    "reconciler.engine.preflight.x__typo_distance__mutmut_1": (
+        "previous2 is assigned before it is first read (i > 1)"
+    ),
+    "reconciler.engine.preflight.x__typo_distance__mutmut_6": "the extra last cell is never read",
+    "reconciler.engine.preflight.x__typo_distance__mutmut_17": (
+        "every cell after the first is written before it is read"
+    ),
+}
+
+#: What the tests read besides the package (the committed schema, the examples).
+COPIED = ("reconciler", "tests", "schemas", "examples")
 
 _RESULT = re.compile(r"^\s*(\S+__mutmut_\d+):\s*(.+?)\s*$")
 
@@ -70,7 +117,7 @@ class Outcome:
 def prepare(work: Path, package: str) -> None:
     """A copy of the repository whose pyproject tells mutmut what to mutate and test."""
     work.mkdir(parents=True, exist_ok=True)
-    for name in ("reconciler", "tests"):
+    for name in COPIED:
         shutil.rmtree(work / name, ignore_errors=True)
         shutil.copytree(
             REPO / name, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
@@ -84,6 +131,7 @@ def prepare(work: Path, package: str) -> None:
         f'only_mutate = ["reconciler/{package}/*"]\n'
         f"pytest_add_cli_args_test_selection = {tests}\n"
         "use_git_change_detection = false\n"
+        'also_copy = ["schemas", "examples"]\n'
     )
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     text = re.sub(r"\n\[tool\.mutmut\][^\[]*", "\n", text)
@@ -103,13 +151,16 @@ def mutmut(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def run_package(package: str, work: Path, max_children: int) -> Outcome:
-    prepare(work, package)
-    print(f"[{package}] mutating in {work} ...", flush=True)
-    done = mutmut(work, "run", "--max-children", str(max_children))
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
-        raise SystemExit(f"[{package}] mutmut run failed (exit {done.returncode})")
+def run_package(
+    package: str, work: Path, max_children: int, *, rerun: bool = True, show_limit: int = 60
+) -> Outcome:
+    if rerun:
+        prepare(work, package)
+        print(f"[{package}] mutating in {work} ...", flush=True)
+        done = mutmut(work, "run", "--max-children", str(max_children))
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+            raise SystemExit(f"[{package}] mutmut run failed (exit {done.returncode})")
     listed = mutmut(work, "results", "--all", "true")
     outcome = Outcome(package)
     for line in listed.stdout.splitlines():
@@ -118,13 +169,22 @@ def run_package(package: str, work: Path, max_children: int) -> Outcome:
             continue
         name, status = match.groups()
         outcome.counts[status] += 1
-        if status not in ("killed", "timeout"):
+        shown = sum(1 for d in outcome.survivors.values() if not d.startswith("("))
+        if status == "survived" and shown < show_limit:
             outcome.survivors[name] = mutmut(work, "show", name).stdout
+        elif status == "survived":
+            outcome.survivors[name] = (
+                "(survived: mutmut show NAME in the kept --work copy gives the diff)"
+            )
+        elif status not in ("killed", "timeout"):
+            outcome.survivors[name] = f"({status})"
     print(f"[{package}] {outcome.score():.1f}% killed of {outcome.total}", flush=True)
     return outcome
 
 
 def _survivor_lines(diff: str) -> str:
+    if diff.startswith("("):
+        return diff  # "(no tests)": no unit test reaches the function
     lines = [
         ln for ln in diff.splitlines() if ln.startswith(("-", "+")) and ln[:3] not in ("---", "+++")
     ]
@@ -140,6 +200,12 @@ def write_report(outcomes: list[Outcome], path: Path) -> None:
         'its own fast unit tests only, `-m "not slow"`). A mutant is one small change to the',
         "code (an operator, a constant, a call dropped); it is *killed* when a test fails.",
         "Not part of CI: it takes tens of minutes on two cores.",
+        "",
+        "Equivalent mutants (no input can tell them from the original) are listed with why in",
+        "`EQUIVALENT` in bench/mutation.py; the last column leaves them out. The three hand",
+        "mutations of issue 17 (the update threshold in engine/safety.py switched off,",
+        "`>= MIN_RECORDED` made `>`, the lineage check dropped from `planfile.check_current`)",
+        "each fail tests/engine/test_safety.py or tests/engine/test_planfile.py.",
         "",
         f"Last run: {now}.",
         "",
@@ -171,12 +237,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=2, help="Parallel mutants (2).")
     parser.add_argument("--work", type=Path, help="Keep the working copies under this directory.")
     parser.add_argument("--report", type=Path, default=REPO / "docs" / "MUTATION.md")
+    parser.add_argument(
+        "--show-limit", type=int, default=60, help="Survivors shown with their diff (60)."
+    )
+    parser.add_argument(
+        "--report-only", action="store_true", help="Only report on the runs kept under --work."
+    )
     args = parser.parse_args(argv)
+    if args.report_only and args.work is None:
+        parser.error("--report-only reads the runs kept with --work DIR")
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="reconciler-mutation-") as tmp:
         base = args.work or Path(tmp)
         for package in args.packages or list(TESTS):
-            outcomes.append(run_package(package, base / package, args.max_children))
+            outcome = run_package(
+                package,
+                base / package,
+                args.max_children,
+                rerun=not args.report_only,
+                show_limit=args.show_limit,
+            )
+            outcomes.append(outcome)
     write_report(outcomes, args.report)
     return 0
 

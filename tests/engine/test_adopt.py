@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from reconciler.core.errors import ReconcilerError
-from reconciler.engine.adopt import adopted_payload
+from reconciler.engine.adopt import adopted_payload, declared_record
 from reconciler.testsigma.errors import BadResponseError
 from reconciler.testsigma.live import to_live
 from reconciler.timekeeping.timing import ScheduleTiming
@@ -97,3 +97,46 @@ def test_an_unreadable_live_schedule_is_one_clear_error(broken: dict[str, Any]) 
 def test_garbage_from_the_server_is_refused_by_the_adapter() -> None:
     with pytest.raises(BadResponseError, match="executionId"):
         adopt("n", live(executionId="abc"), DECLARED)
+
+
+NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+
+
+def found(**over: Any) -> Any:
+    fields: dict[str, Any] = {"name": "nightly", "nextInterval": ms("2026-12-01T12:00:00+00:00")}
+    body = live(**{**fields, **over})
+    return to_live(body, "GET /schedules")
+
+
+def test_a_declared_schedule_found_as_declared_is_recorded_as_the_yaml_says() -> None:
+    record, differences = declared_record(DECLARED, found(), now=NOW)
+    assert (record, differences) == (DECLARED, ())
+
+
+def test_what_the_server_has_otherwise_is_recorded_so_the_next_plan_shows_it() -> None:
+    declared = {**DECLARED, "comments": "owned by checkout"}
+    record, differences = declared_record(
+        declared,
+        found(status="IN_ACTIVE", executionId=3858, nextInterval=ms("2026-12-02T03:00:00+00:00")),
+        now=NOW,
+    )
+    assert record == {
+        **DECLARED,  # timezone and executionConfig: the server does not report them
+        "executionId": 3858,
+        "status": "IN_ACTIVE",
+        "nextInterval": "2026-12-02T08:30:00.000",  # the server's instant, in the YAML's zone
+    }
+    assert {d.field: (d.before, d.after) for d in differences} == {
+        "executionId": (3857, 3858),
+        "status": ("ACTIVE", "IN_ACTIVE"),
+        "comments": ("owned by checkout", None),
+        "nextInterval": ("2026-12-01T17:30:00.000", "2026-12-02T08:30:00.000"),
+    }
+
+
+def test_an_empty_comment_on_the_server_is_recorded_as_none() -> None:
+    declared = {**DECLARED, "comments": "x"}
+    record, differences = declared_record(declared, found(comments=""), now=NOW)
+    assert "comments" not in record and [d.field for d in differences] == ["comments"]
+    kept, _ = declared_record(DECLARED, found(comments="from the UI"), now=NOW)
+    assert kept["comments"] == "from the UI"

@@ -109,3 +109,37 @@ def test_describe_favourite_on_garbage_says_it_cannot_read_it(
 
 def test_describe_favourite_without_a_query_is_the_whole_plan() -> None:
     assert describe_favourite({"id": 1, "name": "f"}) == "the whole test plan (no filters)"
+
+
+def test_a_condition_is_added_only_when_it_contradicts_the_suite_terms() -> None:
+    excluded = [{"key": "suiteId", "value": [1], "operation": "NOT_IN"}]
+    included = [{"key": "suiteId", "value": [1], "operation": "IN"}]
+    assert describe_favourite(fav(excluded, "INCLUDED")) == "excludes suites 1; condition INCLUDED"
+    assert describe_favourite(fav(included, "EXCLUDED")) == "includes suites 1; condition EXCLUDED"
+    assert describe_favourite(fav(included + excluded, "INCLUDED")) == (
+        "includes suites 1; excludes suites 1"
+    )
+    assert describe_favourite(fav(included + excluded, "EXCLUDED")) == (
+        "includes suites 1; excludes suites 1"
+    )
+
+
+def test_only_assignee_terms_read_as_assignee() -> None:
+    term = {"key": "status", "value": ["READY"], "operation": "IN"}
+    assert describe_favourite(fav([term])) == "status IN READY"
+    odd = {"key": 5, "value": 1, "operation": 7}
+    assert describe_favourite(fav([odd])) == "5 7 1"
+    assert describe_favourite({"query": [term]}) == "status IN READY"  # already decoded
+
+
+def test_long_lists_and_raw_text_are_cut_where_a_reviewer_still_reads_them() -> None:
+    assert describe_favourite(
+        fav([{"key": "suiteId", "value": list(range(11)), "operation": "IN"}])
+    ) == ("includes suites 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 1 more")
+    assert describe_favourite(
+        fav([{"key": "suiteId", "value": list(range(10)), "operation": "IN"}])
+    ) == ("includes suites 0, 1, 2, 3, 4, 5, 6, 7, 8, 9")
+    assert describe_favourite(fav(["x" * 78])) == '"' + "x" * 78 + '"'  # 80 characters
+    assert describe_favourite(fav(["x" * 79])) == '"' + "x" * 79 + "..."
+    assert describe_favourite({"query": "[1,\n   2"}).endswith(": [1, 2")
+    assert describe_favourite({"query": "   "}) == "the whole test plan (no filters)"

@@ -26,3 +26,7 @@ def test_half_or_fewer_or_tiny_workspaces_are_not_flagged() -> None:
     assert mostly_orphaned(orphans(2), recorded_count=4) is None
     assert mostly_orphaned(orphans(2), recorded_count=2) is None  # too few to mean "most"
     assert mostly_orphaned(orphans(0), recorded_count=0) is None
+
+
+def test_three_recorded_is_enough_to_mean_most() -> None:
+    assert mostly_orphaned(orphans(2), recorded_count=3) == MostlyOrphaned(2, 3)
