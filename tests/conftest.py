@@ -43,3 +43,25 @@ def cli(sandbox: Sandbox, tmp_path: Path, state_path: Path) -> Cli:
         },
         cwd=tmp_path,
     )
+
+
+#: Whole modules that drive processes, sockets, browsers or JVMs end to end. They are
+#: `slow`: the inner loop (`pytest -m "not slow"`) is the unit level; CI runs everything.
+SLOW_MODULES = (
+    "tests/integration/",
+    "tests/test_ecosystem.py",
+    "tests/testsigma/test_hostile.py",
+    "tests/testsigma/test_tls.py",
+    "tests/testsigma/test_deadline.py",
+    "tests/timekeeping/test_java_oracle.py",
+    "tests/state/test_locks.py",
+    "tests/state/test_postgres.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        if where.startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
