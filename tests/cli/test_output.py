@@ -99,12 +99,18 @@ def test_shell_completion_scripts_are_offered() -> None:
     import subprocess
     import sys
 
+    import os
+
+    # Without this, typer guesses the shell from the parent processes (and a run with no
+    # shell among them gets "Shell  not supported"); with it, --show-completion takes SHELL.
+    env = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
     for shell in ("bash", "zsh", "fish"):
         done = subprocess.run(
             [sys.executable, "-m", "reconciler", "--show-completion", shell],
             capture_output=True,
             text=True,
             timeout=60,
+            env=env,
         )
         assert done.returncode == 0, done.stderr
         assert "reconciler" in done.stdout and "complete" in done.stdout.lower()
