@@ -49,28 +49,12 @@ EQUIVALENT: dict[str, str] = {
     "reconciler.engine.diff.x_field_changes__mutmut_10": "ignore_order defaults to False",
     "reconciler.engine.diff.x_field_changes__mutmut_49": "_MISSING is None",
     "reconciler.engine.diff.x_field_changes__mutmut_65": "_MISSING is None",
-    "reconciler.engine.drift.x_live_epoch_ms__mutmut_23": "fromisoformat reads Z itself (3.11)",
-    "reconciler.engine.drift.x_live_epoch_ms__mutmut_24": "fromisoformat reads Z itself (3.11)",
-    "reconciler.engine.plan.x_compute_plan__mutmut_21": (
-        "every name meets one of the three branches, so the initial value is never kept"
-    ),
-    "reconciler.engine.plan.x_compute_plan__mutmut_57": (
-        "the earlier branches leave want and have both set here"
-    ),
     "reconciler.engine.plan.x__compare__mutmut_13": (
         "None and () are both falsy, and the action returns right after"
     ),
-    "reconciler.engine.plan.x__compare__mutmut_45": (
-        "a drift's `after` is the server value live_as_payload_values gives for that field"
-    ),
     "reconciler.engine.plan.x__orphan__mutmut_1": "every caller passes gone=; default unused",
-    "reconciler.engine.planfile.x__sha256__mutmut_5": "ensure_ascii=None is falsy, as False",
-    "reconciler.engine.planfile.x__sha256__mutmut_17": "codec names are case-insensitive",
     "reconciler.engine.preflight.x_resolve_test_plan_name__mutmut_12": (
         "_plan_label does not use its name argument"
-    ),
-    "reconciler.engine.preflight.x_resolve_test_plans__mutmut_19": (
-        "the copied payload still holds the name, which overrides None at the same position"
     ),
     "reconciler.engine.preflight.x__favourite_problem__mutmut_48": _DEFAULTS,
     "reconciler.engine.preflight.x__favourite_problem__mutmut_49": _DEFAULTS,
@@ -83,6 +67,25 @@ EQUIVALENT: dict[str, str] = {
     "reconciler.engine.preflight.x__typo_distance__mutmut_17": (
         "every cell after the first is written before it is read"
     ),
+    **{
+        f"reconciler.engine.calendar.x_collision_warnings__mutmut_{n}": (
+            "firings_of drops every schedule that is not ACTIVE again"
+        )
+        for n in (3, 4, 6, 7, 8, 9, 10)
+    },
+    **{
+        f"reconciler.engine.renames.x_targeted__mutmut_{n}": (
+            "None is never a target name, and a name not renamed was checked just before"
+        )
+        for n in (4, 5, 6)
+    },
+    **{
+        f"reconciler.engine.planfile.x__canonical__mutmut_{n}": (
+            "the canonical text is only compared with itself: any fixed spacing or escaping "
+            "signs and verifies alike"
+        )
+        for n in (3, 4, 7, 8, 10, 11)
+    },
 }
 
 #: What the tests read besides the package (the committed schema, the examples).

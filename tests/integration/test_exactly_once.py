@@ -50,6 +50,7 @@ def test_removing_comments_clears_them_on_the_server(
     assert cli("plan", str(path.parent), "--detailed-exitcode").exit_code == 0
 
 
+@pytest.mark.slow
 def test_one_apply_converges_under_thirty_percent_faults(
     cli: Cli, sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -95,6 +96,7 @@ def test_a_post_committed_then_answered_5xx_ends_with_exactly_one_schedule(
     assert cli("plan", str(path.parent), "--detailed-exitcode").exit_code == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run", range(3))
 def test_under_an_eight_per_second_rate_limit_one_apply_creates_all_forty(
     cli: Cli, sandbox: Sandbox, tmp_path: Path, run: int

@@ -103,6 +103,7 @@ def no_lock_held(url: str) -> bool:
         store.close()
 
 
+@pytest.mark.slow
 def test_three_kill_9_mid_apply_then_one_apply_converges_without_unlock(tmp_path: Path) -> None:
     count = 12
     yaml_dir = declared(tmp_path, count)

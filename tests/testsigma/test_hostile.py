@@ -164,6 +164,7 @@ def yaml_dir(tmp_path: Path, count: int = 1) -> str:
 # --- time -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_body_trickled_one_byte_per_second_ends_at_the_deadline(tmp_path: Path) -> None:
     with HostileServer("trickle") as server:
         result = run_cli(
@@ -175,6 +176,7 @@ def test_a_body_trickled_one_byte_per_second_ends_at_the_deadline(tmp_path: Path
     assert_no_leak(result, KEY)
 
 
+@pytest.mark.slow
 def test_endless_pages_end_at_the_deadline(tmp_path: Path) -> None:
     with HostileServer("endless_pages") as server:
         result = run_cli(
@@ -389,6 +391,7 @@ def test_a_post_answered_502_after_commit_is_sent_exactly_once(tmp_path: Path) -
     assert_no_leak(result, KEY)
 
 
+@pytest.mark.slow
 def test_429_bursts_end_with_everything_created_once_and_few_429s(tmp_path: Path) -> None:
     count = 30
     with HostileServer("rate_limited", rate=10, burst=5) as server:

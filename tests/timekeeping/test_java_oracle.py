@@ -149,6 +149,7 @@ def cases_for(zone: Zone, rng: random.Random) -> list[Case]:
     return found
 
 
+@pytest.mark.slow
 def test_timekeeping_agrees_with_the_servers_jvm(server_clock: Path) -> None:
     zones = zones_under_test()
     offset_lines: list[str] = []
