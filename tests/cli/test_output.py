@@ -96,10 +96,9 @@ def test_version_prints_the_version(cli: Cli) -> None:
 
 
 def test_shell_completion_scripts_are_offered() -> None:
+    import os
     import subprocess
     import sys
-
-    import os
 
     # Without this, typer guesses the shell from the parent processes (and a run with no
     # shell among them gets "Shell  not supported"); with it, --show-completion takes SHELL.
