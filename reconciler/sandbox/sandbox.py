@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -213,7 +214,23 @@ def serve(
     if latency_ms:
         base = replace(base, latency_ms=latency_ms)
     sandbox = Sandbox(api_key=api_key or secrets.token_urlsafe(24), port=port, config=base)
-    sandbox._bind()
-    if on_ready is not None:
-        on_ready(sandbox)
-    sandbox.serve_forever()
+    _stop_on_signals()
+    try:
+        sandbox._bind()
+        if on_ready is not None:
+            on_ready(sandbox)
+        sandbox.serve_forever()
+    except KeyboardInterrupt:  # stopped before serving began
+        sandbox.stop()
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM stop the server cleanly, even when started with SIGINT ignored
+    (a shell's background job inherits that, and Python then never raises KeyboardInterrupt)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)

@@ -129,3 +129,25 @@ def test_module_entry_serves_with_a_generated_key_and_stops_on_interrupt() -> No
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_it_stops_on_a_signal_even_when_started_with_sigint_ignored(stop: int) -> None:
+    """A background job of a shell inherits SIGINT ignored; Ctrl-C or SIGTERM must still work."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler.sandbox", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert process.stderr is not None
+        assert "127.0.0.1" in process.stderr.readline()  # listening
+        process.send_signal(stop)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
