@@ -8,52 +8,18 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import strategies as st
 
+# The fixtures are test_plan's, shared rather than copied.
+from test_plan import NOW, desired, kinds, payload, recorded
+
 from reconciler.core.errors import InputError, Location
 from reconciler.core.model import (
     ActionKind,
     DesiredSchedule,
     DesiredSet,
-    RecordedSchedule,
 )
 from reconciler.engine.plan import body_to_send, compute_plan
 from reconciler.render.words import reason
 from reconciler.testsigma.live import to_live
-
-NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
-
-
-def payload(name: str, **over: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "name": name,
-        "executionId": 3857,
-        "scheduleType": "DAILY",
-        "nextInterval": "2026-12-01T17:30:00.000",
-        "timezone": "Asia/Kolkata",
-        "status": "ACTIVE",
-    }
-    body.update(over)
-    return body
-
-
-def desired(*payloads: dict[str, object]) -> DesiredSet:
-    return DesiredSet(
-        schedules=tuple(
-            DesiredSchedule(name=str(p["name"]), payload=p, location=Location("f.yaml", i + 1, 3))
-            for i, p in enumerate(payloads)
-        )
-    )
-
-
-def recorded(*items: tuple[int, dict[str, object]]) -> dict[str, RecordedSchedule]:
-    return {
-        str(p["name"]): RecordedSchedule(str(p["name"]), i, p, "2026-11-01T00:00:00+00:00")
-        for i, p in items
-    }
-
-
-def kinds(plan_: object) -> list[tuple[str, str]]:
-    return [(a.kind.value, a.name) for a in plan_.actions]  # type: ignore[attr-defined]
-
 
 names = st.lists(st.text("abcdef-", min_size=1, max_size=6), unique=True, max_size=8)
 

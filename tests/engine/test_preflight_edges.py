@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+# The account and the desired entries are test_preflight's, shared rather than copied.
+from test_preflight import CONFIGS, PLANS, a_schedule, loc
+
 from reconciler.core.errors import InputError, Location
 from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet
 from reconciler.engine.preflight import (
@@ -20,55 +23,6 @@ from reconciler.engine.preflight import (
     unresolved_test_plans,
     with_test_plan_ids,
 )
-
-PLANS: list[dict[str, Any]] = [
-    {"id": 3857, "name": "Checkout regression", "applicationVersionId": 11},
-    {"id": 3858, "name": "Smoke", "applicationVersionId": 11},
-    {"id": 3859, "name": "Smoke", "applicationVersionId": 12},
-    {"id": 3860, "name": "Payments API", "applicationVersionId": 11},
-]
-CONFIGS: list[dict[str, Any]] = [
-    {
-        "id": 201,
-        "name": "fav_config_name",
-        "query": '[{"key":"suiteId","value":[132,130],"operation":"NOT_IN"}]',
-        "executionConfigCondition": "EXCLUDED",
-    },
-    {
-        "id": 202,
-        "name": "smoke only",
-        "query": '[{"key":"suiteId","value":[101],"operation":"IN"}]',
-        "executionConfigCondition": "INCLUDED",
-    },
-]
-
-
-def loc(line: int) -> Location:
-    return Location("team.yaml", line, 5)
-
-
-def a_schedule(name: str, line: int, **payload: Any) -> DesiredSchedule:
-    body = {"name": name, "executionId": 3857, **payload}
-    return DesiredSchedule(
-        name=name,
-        payload=body,
-        location=loc(line),
-        field_locations={
-            "executionId": loc(line + 1),
-            "executionConfig": loc(line + 2),
-            "executionConfig.name": Location("team.yaml", line + 3, 7),
-        },
-    )
-
-
-def a_run(name: str, line: int, **body: Any) -> DesiredRun:
-    return DesiredRun(
-        name=name,
-        body={"executionId": 3857, **body},
-        location=loc(line),
-        field_locations={"executionId": loc(line + 1)},
-    )
-
 
 # --- plan names ----------------------------------------------------------------------
 
