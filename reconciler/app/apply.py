@@ -124,7 +124,7 @@ def _settle_one(
     if fresh:
         return result  # several: a person must choose (the next plan shows the conflict)
     if result.status == 500:
-        detail = result.message.split("; the outcome is unknown")[0]
+        detail = result.detail
         store.journal_outcome(entry, outcome="failed", detail=detail)
         return replace(
             result,

@@ -280,7 +280,15 @@ class Executor:
             f"{exc.message}; the outcome is unknown and is kept in the journal: "
             "the next run checks before doing anything again"
         )
-        return ActionResult(action, Outcome.UNKNOWN, action.id, message, entry=entry, status=status)
+        return ActionResult(
+            action,
+            Outcome.UNKNOWN,
+            action.id,
+            message,
+            entry=entry,
+            status=status,
+            detail=exc.message,
+        )
 
     def forget(self, name: str, entry: int) -> None:
         self.store.forget(name, journal_entry=entry)

@@ -38,9 +38,11 @@ class ActionResult:
     outcome: Outcome
     id: int | None
     message: str
-    #: UNKNOWN: the open journal entry, and the HTTP status that made it unknown.
+    #: UNKNOWN: the open journal entry, the HTTP status that made it unknown, and what
+    #: the server or the transport said (the message adds our words around it).
     entry: int | None = None
     status: int | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)

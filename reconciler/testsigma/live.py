@@ -15,15 +15,16 @@ from typing import Any
 
 from reconciler.core.model import LiveSchedule
 from reconciler.testsigma.errors import BadResponseError
-
-#: Ids are Java longs on the server: anything outside is not an id we can trust.
-MAX_ID = 2**63 - 1
+from reconciler.testsigma.responses import valid_id
 
 
 def schedule_id(value: Any, call: str) -> int:
-    """A schedule id from an answer: an int in 1..2^63-1 (a bool or a string is refused)."""
-    if type(value) is not int or not 1 <= value <= MAX_ID:
+    """A schedule id from an answer: an int in 1..2^63-1 (a bool or a string is refused).
+
+    The range is the client's one rule (`responses.valid_id`: ids are Java longs)."""
+    if not valid_id(value):
         raise BadResponseError(call, f"the answer's id is not a valid schedule id: {_show(value)}")
+    assert isinstance(value, int)
     return value
 
 

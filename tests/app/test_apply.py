@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from reconciler.app.apply import Outcome, apply_plan
+from reconciler.app.refresh import LiveReader
 from reconciler.core.errors import Location
 from reconciler.core.model import (
     DesiredSchedule,
@@ -123,3 +124,40 @@ def test_without_a_reader_unknown_creates_stay_in_the_journal(store: SqliteStore
     assert report.count(Outcome.UNKNOWN) == 1
     assert [e.name for e in store.journal_unresolved()] == ["a"]
     assert store.read_all() == {}
+
+
+class EmptyListing:
+    """A server that lists schedules and has none: the lookup says "certainly absent"."""
+
+    def list_schedules(self) -> list[dict[str, Any]]:
+        return []
+
+    def get_schedule(self, schedule_id: int) -> dict[str, Any]:
+        raise AssertionError("not asked")
+
+
+class Refusing500(ScriptedApi):
+    """Every create answers a plain 500 (a permanent refusal more often than not)."""
+
+    def create_schedule(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append(("POST", body["name"]))
+        raise OutcomeUnknownError(
+            "POST /schedule_executions", "Internal Server Error: FK_test_plan", status=500
+        )
+
+
+def test_a_plain_500_then_certainly_absent_fails_with_the_servers_words_and_is_not_resent(
+    store: SqliteStore,
+) -> None:
+    plan = compute_plan(desired(name="a", **BASE), {}, now=NOW)
+    api = Refusing500()
+    report = apply_plan(
+        plan, client=api, store=store, clock=lambda: NOW, reader=LiveReader(EmptyListing())
+    )
+    assert report.count(Outcome.FAILED) == 1
+    (result,) = report.results
+    assert result.message.endswith(
+        "Internal Server Error: FK_test_plan (not created: no schedule of that name exists)"
+    )
+    assert api.calls == [("POST", "a")]  # looked up, never sent again
+    assert store.journal_unresolved() == []
