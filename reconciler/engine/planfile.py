@@ -34,8 +34,10 @@ from reconciler.core.model import (
     RecordedSchedule,
 )
 
-PLANFILE_VERSION = 3  # 2: signed; 3: actions carry causes, not sentences
-_DOMAIN = b"testsigma-reconciler saved plan v3\n"
+#: 2: signed; 3: actions carry causes, not sentences; 4: actions in the one shape
+#: `plan --format json` shows (`action_to_json`). Other versions are refused, not converted.
+PLANFILE_VERSION = 4
+_DOMAIN = b"testsigma-reconciler saved plan v4\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,7 @@ def plan_to_document(
         "serial": serial,
         "desired_digest": digest,
         "options": {k: v for k, v in options.items() if k != "force"},
-        "actions": [_action(a) for a in plan.actions],
+        "actions": [action_to_json(a) for a in plan.actions],
     }
     return {**body, "signature": _sign(key, body)}
 
@@ -102,9 +104,12 @@ def plan_from_document(doc: Any, *, source: str, key: bytes, lineage: str) -> Sa
     if not isinstance(doc, dict) or "planfile_version" not in doc:
         raise ReconcilerError(f"{source} is not a saved plan (write one with `plan --out`)")
     if doc.get("planfile_version") != PLANFILE_VERSION:
+        # As Terraform does: a plan made by another version is never converted (what it
+        # showed the reviewer may not be what this version would read), it is made anew.
         raise ReconcilerError(
             f"{source} is a version {doc.get('planfile_version')!r} plan; this reconciler "
-            f"reads version {PLANFILE_VERSION}: make a new plan with `reconciler plan --out`"
+            f"reads version {PLANFILE_VERSION} only: make a new plan with "
+            "`reconciler plan --out` and review it again"
         )
     body = {k: v for k, v in doc.items() if k != "signature"}
     if body.get("lineage") != lineage:
@@ -119,7 +124,7 @@ def plan_from_document(doc: Any, *, source: str, key: bytes, lineage: str) -> Sa
             "(its signature does not match): make a new plan with `reconciler plan --out`"
         )
     try:
-        actions = tuple(_read_action(a) for a in body["actions"])
+        actions = tuple(action_from_json(a) for a in body["actions"])
         return SavedPlan(
             plan=Plan(actions=actions),
             lineage=str(body["lineage"]),
@@ -170,22 +175,64 @@ def check_ids(plan: Plan, recorded: Mapping[str, RecordedSchedule], *, source: s
         )
 
 
-def _action(action: Action) -> dict[str, Any]:
+def action_to_json(action: Action) -> dict[str, Any]:
+    """The one JSON shape of an action: in saved plans, and (with words added) in
+    `plan --format json` and `apply --format json` (render/json_doc.py).
+
+    Every field is data (docs/STATE.md "The shape of an action"): `changes` are
+    `{field, before, after}` (YAML side), `drift` is `{field, recorded, live}`,
+    `cause` and `conflict.cause` are `core.model.Cause` values.
+    """
     return {
         "action": action.kind.value,
         "name": action.name,
+        "renamed_from": action.renamed_from,
         "id": action.id,
         "before": dict(action.before) if action.before is not None else None,
         "after": dict(action.after) if action.after is not None else None,
-        "changes": [[c.field, c.before, c.after] for c in action.changes],
-        "drift": [[c.field, c.before, c.after] for c in action.drift],
+        "changes": [
+            {"field": c.field, "before": c.before, "after": c.after} for c in action.changes
+        ],
+        "drift": [{"field": c.field, "recorded": c.before, "live": c.after} for c in action.drift],
         "cause": action.cause.value,
         "conflict": _conflict(action.conflict),
         "previous_id": action.previous_id,
         "behind_seconds": action.behind_seconds,
         "location": str(action.location) if action.location else None,
-        "renamed_from": action.renamed_from,
     }
+
+
+def action_from_json(data: Mapping[str, Any]) -> Action:
+    """The action `action_to_json` wrote (KeyError/TypeError/ValueError when it is not one)."""
+    return Action(
+        kind=ActionKind(data["action"]),
+        name=str(data["name"]),
+        id=None if data["id"] is None else int(data["id"]),
+        before=data["before"],
+        after=data["after"],
+        changes=tuple(FieldChange(c["field"], c["before"], c["after"]) for c in data["changes"]),
+        drift=tuple(FieldChange(c["field"], c["recorded"], c["live"]) for c in data["drift"]),
+        cause=Cause(data["cause"]),
+        conflict=_read_conflict(data["conflict"]),
+        previous_id=data["previous_id"],
+        behind_seconds=data["behind_seconds"],
+        location=_read_location(data["location"]),
+        renamed_from=None if data["renamed_from"] is None else str(data["renamed_from"]),
+    )
+
+
+def _read_location(text: Any) -> Location | None:
+    """`file:line:column` (or `file:line`, or `file`) back into a Location."""
+    if not text:
+        return None
+    parts = str(text).rsplit(":", 2)
+    numbers = [p for p in parts[1:] if p.isdigit()]
+    if len(numbers) == 2 and len(parts) == 3:
+        return Location(parts[0], int(parts[1]), int(parts[2]))
+    head, _, tail = str(text).rpartition(":")
+    if head and tail.isdigit():
+        return Location(head, int(tail))
+    return Location(str(text))
 
 
 def _conflict(conflict: Conflict | None) -> dict[str, Any] | None:
@@ -209,24 +256,6 @@ def _read_conflict(data: Mapping[str, Any] | None) -> Conflict | None:
         entry_id=data["entry_id"],
         started_at=data["started_at"],
         detail=str(data["detail"]),
-    )
-
-
-def _read_action(data: Mapping[str, Any]) -> Action:
-    return Action(
-        kind=ActionKind(data["action"]),
-        name=str(data["name"]),
-        id=None if data["id"] is None else int(data["id"]),
-        before=data["before"],
-        after=data["after"],
-        changes=tuple(FieldChange(*c) for c in data["changes"]),
-        drift=tuple(FieldChange(*c) for c in data["drift"]),
-        cause=Cause(data["cause"]),
-        conflict=_read_conflict(data["conflict"]),
-        previous_id=data["previous_id"],
-        behind_seconds=data["behind_seconds"],
-        location=Location(str(data["location"])) if data["location"] else None,
-        renamed_from=None if data.get("renamed_from") is None else str(data["renamed_from"]),
     )
 
 

@@ -1,4 +1,8 @@
-"""Plans as a versioned JSON document, for pipelines and saved plans."""
+"""Plans as a versioned JSON document, for pipelines (`plan --format json`).
+
+Each action has the saved plan's shape (`engine.planfile.action_to_json`, one
+serializer for both) with the words added; docs/STATE.md "The shape of an action".
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from reconciler.core.model import Action, ActionKind, Plan
+from reconciler.engine.planfile import action_to_json
 from reconciler.render.common import next_instant, timing
 from reconciler.render.words import reason
 
@@ -37,21 +42,12 @@ def plan_document(plan: Plan, *, now: datetime) -> dict[str, Any]:
 
 
 def action_document(action: Action, *, now: datetime) -> dict[str, Any]:
+    """The action in the saved plan's shape (`engine.planfile.action_to_json`), plus the
+    words and times a reader needs: `reason`, `when`, `next_instant`."""
     payload = action.after or action.before
     return {
-        "action": action.kind.value,
-        "name": action.name,
-        "renamed_from": action.renamed_from,
-        "id": action.id,
-        "before": dict(action.before) if action.before is not None else None,
-        "after": dict(action.after) if action.after is not None else None,
-        "changes": [
-            {"field": c.field, "before": c.before, "after": c.after} for c in action.changes
-        ],
-        "drift": [{"field": c.field, "recorded": c.before, "live": c.after} for c in action.drift],
-        "cause": action.cause.value,
+        **action_to_json(action),
         "reason": reason(action),
-        "location": str(action.location) if action.location else None,
         "when": timing(payload, now=now),
         "next_instant": next_instant(payload, now=now),
     }

@@ -133,3 +133,26 @@ def test_a_plan_is_not_saved_while_an_apply_runs_or_left_unknowns() -> None:
         check_can_save(lock_holder="ci@runner pid 9", open_entries=[])
     with pytest.raises(UnsafeError, match="journal entries 3, 4"):
         check_can_save(lock_holder=None, open_entries=[4, 3])
+
+
+def test_a_version_three_plan_is_refused_with_the_way_out() -> None:
+    """Version 3 wrote changes and drift as lists: such a file is not converted (what was
+    reviewed may not be what would be read); the message says to plan again."""
+    doc = {**saved(update("b", 12)), "planfile_version": 3}
+    doc["actions"][0]["changes"] = [["status", "ACTIVE", "IN_ACTIVE"]]
+    with pytest.raises(ReconcilerError) as caught:
+        read(doc)
+    assert "version 3 plan" in caught.value.message
+    assert "reads version 4 only" in caught.value.message
+    assert "reconciler plan --out" in caught.value.message
+
+
+def test_the_signature_covers_the_new_shape_of_a_change() -> None:
+    doc = saved(update("b", 12).__class__(**{**_fields(update("b", 12)), "changes": ()}))
+    doc["actions"][0]["changes"].append({"field": "status", "before": "A", "after": "B"})
+    with pytest.raises(UnsafeError, match="altered after it was written"):
+        read(doc)
+
+
+def _fields(action: Action) -> dict[str, Any]:
+    return {f: getattr(action, f) for f in action.__slots__}

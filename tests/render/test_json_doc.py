@@ -94,3 +94,16 @@ def test_warnings_carry_location_message_and_severity() -> None:
             "severity": "warning",
         }
     ]
+
+
+def test_each_action_has_the_saved_plans_shape_plus_words_and_times() -> None:
+    """One JSON shape for an action: `plan --format json` adds to the plan file's, never
+    renames or reshapes it, so a pipeline reading either reads the other."""
+    from reconciler.engine.planfile import action_from_json, action_to_json
+
+    words = {"reason", "when", "next_instant", "selects", "test_plan_name"}
+    for planned, shown in zip(FULL.actions, DOC["actions"], strict=True):
+        saved = json.loads(json.dumps(action_to_json(planned)))
+        assert set(shown) - set(saved) == words
+        assert {k: shown[k] for k in saved} == saved
+        assert action_from_json(shown) == planned
