@@ -1,19 +1,24 @@
 """What a partial run posts: from a run declared under `runs:`, or from ad hoc flags.
 
-`request_for` takes a declared run as it is; `ad_hoc_request` checks every
-flag of `reconciler run --execution-id ...` at once and names each bad one, and
-`ad_hoc_flag_locations` says which flag a later problem (the preflight's)
-should name. `reconciler.app.runs` triggers and waits.
+`requests_for` turns the command line (`NAME... PATH...`, or the ad hoc flags)
+into requests; `request_for` takes a declared run as it is; `ad_hoc_request`
+checks every flag of `reconciler run --execution-id ...` at once and names
+each bad one, and `ad_hoc_flag_locations` says which flag a later problem
+(the preflight's) should name. `checked_requests` is the preflight before
+triggering. `reconciler.app.run_flow` sequences trigger and wait.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from reconciler.core.errors import InputError, Location, Problem
-from reconciler.core.model import DesiredRun
+from reconciler.app.account import AccountReader, read_account
+from reconciler.core.errors import InputError, Location, Problem, ReconcilerError
+from reconciler.core.model import DesiredRun, DesiredSet
+from reconciler.engine.preflight import check_account, resolve_test_plans
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +31,101 @@ class RunRequest:
     test_plan: str | None = None
     #: The declaration under `runs:` (None when ad hoc), for messages pinned to its lines.
     declared: DesiredRun | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdHocFlags:
+    """`run --execution-id ID [--config-name NAME | --config-id ID] ...`, as given."""
+
+    execution_id: int
+    config_name: str | None = None
+    config_id: int | None = None
+    environment_id: int | None = None
+    build_no: str | None = None
+    runtime: Sequence[str] = ()
+
+
+def requests_for(
+    args: Sequence[str],
+    *,
+    ad_hoc: AdHocFlags | None,
+    load: Callable[[list[Path]], DesiredSet],
+) -> list[RunRequest]:
+    """The runs `run NAME... PATH...` (or the ad hoc flags) asks for, in the order named.
+
+    An argument that exists on disk is YAML (read with `load`), any other is a
+    run name; every name must be declared under `runs:` in that YAML.
+    """
+    paths = [Path(a) for a in args if Path(a).exists()]
+    names = [a for a in args if not Path(a).exists()]
+    if ad_hoc is not None:
+        if names:
+            raise ReconcilerError(
+                f"--execution-id triggers one ad hoc run; it cannot be mixed with declared "
+                f"run names ({', '.join(names)})"
+            )
+        return [
+            ad_hoc_request(
+                execution_id=ad_hoc.execution_id,
+                config_name=ad_hoc.config_name,
+                config_id=ad_hoc.config_id,
+                environment_id=ad_hoc.environment_id,
+                build_no=ad_hoc.build_no,
+                runtime=ad_hoc.runtime,
+            )
+        ]
+    if not names:
+        raise ReconcilerError(
+            "name the runs to trigger (declared under `runs:`) and the YAML that declares them, "
+            "or use --execution-id for an ad hoc run"
+        )
+    if not paths:
+        raise ReconcilerError(
+            f"no YAML given: add the files or directories that declare {', '.join(names)} "
+            "(or no such file: check the path)"
+        )
+    declared = {r.name: r for r in load(paths).runs}
+    missing = [n for n in names if n not in declared]
+    if missing:
+        known = ", ".join(sorted(declared)) or "none"
+        raise ReconcilerError(
+            f"no run named {', '.join(repr(m) for m in missing)} is declared under `runs:` "
+            f"(declared: {known})"
+        )
+    return [request_for(declared[n]) for n in names]
+
+
+def checked_requests(
+    requests: Sequence[RunRequest], client: AccountReader, *, preflight: bool
+) -> list[RunRequest]:
+    """Resolve `testPlan` names, and check test plans and favourites before triggering.
+
+    Triggering is a write, so every problem of every requested run is reported
+    (InputError) before any of them starts, each at its line in the YAML (or
+    at its flag). The account is read only when a check or a name needs it.
+    """
+    needs_names = any("executionId" not in r.body for r in requests)
+    if not preflight and not needs_names:
+        return list(requests)
+    account = read_account(client)
+    runs = DesiredSet(
+        runs=tuple(
+            r.declared
+            or DesiredRun(
+                name=r.name or "ad hoc run",
+                body=r.body,
+                location=Location("--execution-id"),
+                field_locations=ad_hoc_flag_locations(r.body),
+            )
+            for r in requests
+        )
+    )
+    runs = resolve_test_plans(runs, account.test_plans)
+    if preflight:
+        problems = check_account(runs, account.test_plans, account.saved_configs)
+        if problems:
+            raise InputError(problems)
+    return [replace(r, body=run.body) for r, run in zip(requests, runs.runs, strict=True)]
 
 
 def request_for(run: DesiredRun) -> RunRequest:

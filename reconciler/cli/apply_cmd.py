@@ -13,7 +13,6 @@ import typer
 
 from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.cli.common import (
-    ApplyProgress,
     Options,
     app,
     check_format,
@@ -48,6 +47,7 @@ from reconciler.cli.plan_cmd import (
     PreflightOpt,
     show_plan,
 )
+from reconciler.cli.progress import ApplyProgress
 from reconciler.cli.signals import CommandSignals
 from reconciler.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, ReconcilerError
 from reconciler.render.results import ResultRow, result_line, results_markdown

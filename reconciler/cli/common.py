@@ -123,8 +123,8 @@ def out(text: str) -> None:
     """Results on stdout (secrets redacted); through the live progress display when one runs."""
     from reconciler.app.settings import redact
 
-    if _Live.console is not None:
-        _Live.console.print(redact(text), markup=False, highlight=False, soft_wrap=True)
+    if LiveConsole.console is not None:
+        LiveConsole.console.print(redact(text), markup=False, highlight=False, soft_wrap=True)
     else:
         typer.echo(redact(text))
 
@@ -151,52 +151,10 @@ def colour_plan(text: str) -> str:
     return "\n".join(lines)
 
 
-class _Live:
-    """The console of the running progress display, if any."""
+class LiveConsole:
+    """The console of the running live display on stdout, if any (`cli/progress.py`)."""
 
     console: Any = None
-
-
-class ApplyProgress:
-    """A Rich progress bar for long applies on a terminal; nothing elsewhere.
-
-    Off a terminal (CI logs, pipes) the per-action lines alone are printed,
-    plain and stable, one per action.
-    """
-
-    MIN_ACTIONS = 5
-
-    def __init__(self, *, total: int) -> None:
-        self._total = total
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> ApplyProgress:
-        if self._total >= self.MIN_ACTIONS and sys.stdout.isatty() and not Options.quiet:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            console = Console(no_color=not use_colour(), highlight=False)
-            self._progress = Progress(
-                TextColumn("applying"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=console,
-                transient=True,
-            )
-            self._task = self._progress.add_task("apply", total=self._total)
-            self._progress.start()
-            _Live.console = console
-        return self
-
-    def advance(self) -> None:
-        if self._progress is not None:
-            self._progress.advance(self._task)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            _Live.console = None
 
 
 def guard(func: Callable[P, R]) -> Callable[P, R]:
@@ -326,8 +284,8 @@ def make_client(
 ) -> TestsigmaClient:
     """The API client for a command; SIGINT/SIGTERM cancel its calls while it is open.
 
-    `handle_signals=False`: the command handles signals itself (apply's
-    CommandSignals, which stops launching first and cancels after a grace).
+    `handle_signals=False`: the command handles signals itself with its own
+    `cli.signals.CommandSignals` (apply and run, which stop before they cancel).
     """
     from reconciler.testsigma.client import TestsigmaClient, Timeouts
 
@@ -343,34 +301,15 @@ def make_client(
         ca_bundle=str(ca_bundle) if ca_bundle else None,
     )
     if handle_signals:
-        client.on_close(_cancel_on_signals(client))
+        # SIGINT and SIGTERM cancel every call of the client at once, then interrupt the
+        # command (exit 130): no thread pool waits for a hung request.
+        from reconciler.cli.signals import CommandSignals
+
+        signals = CommandSignals(interrupt_note=None)
+        signals.cancel = client.cancel
+        signals.__enter__()
+        client.on_close(signals.restore)
     return client
-
-
-def _cancel_on_signals(client: TestsigmaClient) -> Callable[[], None]:
-    """SIGINT and SIGTERM cancel every call of `client` at once, then interrupt the command.
-
-    Worker threads see the cancellation within a fraction of a second, so no
-    thread pool waits for a hung request; the command ends with "Interrupted."
-    (exit 130). Returns what restores the previous handlers.
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def on_signal(signum: int, _frame: object) -> None:
-        client.cancel()
-        raise KeyboardInterrupt
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def restore() -> None:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-    return restore
 
 
 def render_plan(plan: Plan, fmt: str) -> str:

@@ -1,24 +1,29 @@
-"""SIGINT and SIGTERM for the whole of a command that holds the state lock.
+"""SIGINT and SIGTERM: the one handler every command uses (`CommandSignals`).
 
-Installed from the start of `apply`, not only around the executor: before
-the executor runs, either signal raises KeyboardInterrupt in the main
-thread, so every `with` unwinds (the state lock is released and its record
-removed) and the command exits 130; while the executor runs, it is asked to
-start nothing new and to record what is in flight. The lock itself is an OS
-or database-session lock, so even a SIGKILL leaves none behind; the handlers
-make a terminated apply end cleanly and say so.
+A command runs in two phases as far as signals go:
 
-`cancel` (the client's) ends hung calls: at once before the executor runs,
-and `IN_FLIGHT_GRACE` seconds after the first signal while it runs (the
-requests still unanswered then stay in the journal as unknown), so a hung
-server cannot hold a stopped command until --timeout.
+- **interrupting** (the default): either signal cancels the client's calls in
+  flight (`cancel`) and raises KeyboardInterrupt in the main thread, so every
+  `with` unwinds (a state lock is released and its record removed) and the
+  command exits 130 with "Interrupted." (`cli.common.guard`). `make_client`
+  installs this for the life of a client; `apply` for its whole run.
+- **stopping** (inside `stopping(stop, ...)`, or with `stop` set): the signal
+  sets `stop` instead, so the use case ends its loop itself and reports.
+  `apply`'s executor starts nothing new and records what is in flight, whose
+  requests are cancelled only `IN_FLIGHT_GRACE` seconds later (those still
+  unanswered stay in the journal as unknown); `run --wait` stops waiting, its
+  poll in flight cancelled at once (a grace of 0): the runs go on.
+
+The lock itself is an OS or database-session lock, so even a SIGKILL leaves
+none behind; the handlers make a stopped command end cleanly and say so.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
@@ -26,14 +31,28 @@ from reconciler.cli.common import info
 
 #: Seconds the requests in flight get to answer after a stop, before they are cancelled.
 IN_FLIGHT_GRACE = 1.5
+#: What `apply` says when a signal interrupts it before its executor runs.
+LOCK_NOTE = "stopping; the state lock is released."
+
+
+def _apply_stop_note(grace: float) -> str:
+    return (
+        f"finishing the requests in flight, starting no new ones (any still unanswered in "
+        f"{grace:g} s are cancelled and kept in the journal as unknown)."
+    )
 
 
 class CommandSignals:
     """Context manager: handle SIGINT/SIGTERM for the block (main thread only)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, interrupt_note: str | None = LOCK_NOTE) -> None:
         self.stop: threading.Event | None = None
         self.cancel: Callable[[], None] | None = None
+        #: Seconds between a stop and the cancelling of the calls in flight.
+        self.grace = IN_FLIGHT_GRACE
+        #: Said on the first stop (None: nothing, the command reports on its own).
+        self.stop_note: str | None = _apply_stop_note(IN_FLIGHT_GRACE)
+        self._interrupt_note = interrupt_note
         self._previous: dict[int, Any] = {}
 
     def __enter__(self) -> CommandSignals:
@@ -43,25 +62,42 @@ class CommandSignals:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        """Put back the handlers found on enter (idempotent)."""
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
         self._previous.clear()
 
+    @contextmanager
+    def stopping(
+        self, stop: threading.Event, *, grace: float, note: str | None
+    ) -> Iterator[threading.Event]:
+        """Within the block a signal sets `stop` (see the module docstring)."""
+        saved = self.stop, self.grace, self.stop_note
+        self.stop, self.grace, self.stop_note = stop, grace, note
+        try:
+            yield stop
+        finally:
+            self.stop, self.grace, self.stop_note = saved
+
     def _handle(self, signum: int, _frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         if self.stop is None:
-            info(f"Received {name}: stopping; the state lock is released.")
+            if self._interrupt_note is not None:
+                info(f"Received {name}: {self._interrupt_note}")
             if self.cancel is not None:
                 self.cancel()
             raise KeyboardInterrupt
         if not self.stop.is_set():
-            info(
-                f"Received {name}: finishing the requests in flight, starting no new ones "
-                f"(any still unanswered in {IN_FLIGHT_GRACE:g} s are cancelled and kept in "
-                "the journal as unknown)."
-            )
+            if self.stop_note is not None:
+                info(f"Received {name}: {self.stop_note}")
             if self.cancel is not None:
-                grace = threading.Timer(IN_FLIGHT_GRACE, self.cancel)
-                grace.daemon = True
-                grace.start()
+                if self.grace <= 0:
+                    self.cancel()
+                else:
+                    grace = threading.Timer(self.grace, self.cancel)
+                    grace.daemon = True
+                    grace.start()
         self.stop.set()

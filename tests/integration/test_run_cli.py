@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from helpers import Cli, write_yaml
 
 from reconciler.sandbox import Sandbox
@@ -139,13 +144,15 @@ def test_bad_runtime_flag(cli: Cli, sandbox: Sandbox) -> None:
     assert sandbox.requests() == []
 
 
-def test_ctrl_c_stops_waiting_not_the_run(sandbox: Sandbox, tmp_path: Path) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_waiting_not_the_run(
+    sandbox: Sandbox, tmp_path: Path, signum: signal.Signals
+) -> None:
+    """Ctrl-C and SIGTERM (a CI job cancelled) alike: the wait stops, the report is printed
+    with the run left running, exit 130, and the run goes on in Testsigma."""
     from helpers import API_KEY
+
+    from reconciler.testsigma.client import TestsigmaClient
 
     sandbox.configure(run_polls_to_complete=10_000, run_seconds_to_complete=10_000)
     env = {
@@ -154,6 +161,7 @@ def test_ctrl_c_stops_waiting_not_the_run(sandbox: Sandbox, tmp_path: Path) -> N
         "TESTSIGMA_API_KEY": API_KEY,
         "PYTHONUNBUFFERED": "1",
     }
+    ids_file = tmp_path / "ids.txt"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -165,6 +173,10 @@ def test_ctrl_c_stops_waiting_not_the_run(sandbox: Sandbox, tmp_path: Path) -> N
             "--wait",
             "--poll-interval",
             "0.05",
+            "--format",
+            "json",
+            "--output-run-id",
+            str(ids_file),
         ],
         env=env,
         stdout=subprocess.PIPE,
@@ -175,12 +187,18 @@ def test_ctrl_c_stops_waiting_not_the_run(sandbox: Sandbox, tmp_path: Path) -> N
     for line in proc.stderr:  # wait until it is polling
         if "STATUS_" in line:
             break
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, out + err
     assert "Stopped waiting" in err and "nothing was cancelled" in err
-    polls = [r for r in sandbox.requests() if r.method == "GET"]
-    assert polls and not any(r.method == "DELETE" for r in sandbox.requests())
+    assert "Traceback" not in err and "Interrupted." not in err
+    (report,) = json.loads(out)
+    assert report["state"] == "WAIT_STOPPED" and report["passed"] is False
+    run_id = int(ids_file.read_text())
+    assert report["id"] == run_id
+    assert not any(r.method == "DELETE" for r in sandbox.requests())
+    with TestsigmaClient(base_url=sandbox.url, api_key=API_KEY) as client:
+        assert client.get_run(run_id)["status"] != "STATUS_COMPLETED"  # still going
 
 
 def test_unknown_plan_and_favourite_are_refused_before_any_run_starts(
