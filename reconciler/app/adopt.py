@@ -1,7 +1,9 @@
 """`reconciler import`: adopt schedules made outside the reconciler (shell).
 
-`adopt_one` is `import NAME ID`. `adopt_all` is `import --all`, which adopts
-every declared schedule found live under its name.
+`import_one` is `import NAME ID [PATH...]`: `adopt_one` records the schedule,
+then, when the YAML declares it, the plan for it is prepared as a preview.
+`adopt_all` is `import --all`, which adopts every declared schedule found
+live under its name. Each returns a result object; the CLI prints it.
 
 Nothing is sent to Testsigma. The account's schedules are listed once (all
 pages, sorted by id); each declared schedule that is not recorded yet and has
@@ -21,11 +23,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from reconciler.app.account import read_account
+from reconciler.app.prepare import prepare_plan
 from reconciler.core.errors import InputError, ReconcilerError
-from reconciler.core.model import DesiredSet, FieldChange, LiveSchedule, RecordedSchedule
+from reconciler.core.model import (
+    DesiredSchedule,
+    DesiredSet,
+    FieldChange,
+    LiveSchedule,
+    Plan,
+    RecordedSchedule,
+)
 from reconciler.core.ports import StateStore
 from reconciler.engine.adopt import adopted_payload, declared_record
 from reconciler.engine.preflight import resolve_test_plans, unresolved_test_plans
+from reconciler.testsigma.client import TestsigmaClient
 from reconciler.testsigma.errors import NotFoundError, NotOfferedError
 from reconciler.testsigma.live import to_live
 
@@ -194,3 +206,53 @@ def adopt_one(
         store.record(RecordedSchedule(name, schedule_id, payload, stamp))
         store.bump_serial()
     return live
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """`import NAME ID`: the schedule adopted, and the preview of its next apply."""
+
+    live: LiveSchedule
+    #: The plan for the adopted schedule, when the YAML declares it and it could be made.
+    preview: Plan | None = None
+    #: Why the preview could not be made (the import itself is done).
+    preview_error: str | None = None
+
+
+def import_one(
+    name: str,
+    schedule_id: int,
+    store: StateStore,
+    *,
+    client: TestsigmaClient,
+    declared: DesiredSchedule | None,
+    now: datetime,
+    lock_timeout: float = 0.0,
+) -> ImportOutcome:
+    """Adopt `schedule_id` as `name`; with its declaration, preview what apply would send."""
+    live = adopt_one(
+        name,
+        schedule_id,
+        store,
+        client=client,
+        declared=declared.payload if declared else None,
+        now=now,
+        lock_timeout=lock_timeout,
+    )
+    if declared is None:
+        return ImportOutcome(live)
+    # Only the adopted schedule: other entries' problems are not this command's.
+    # The import is done: a preview that cannot be made is told, not raised.
+    try:
+        prepared = prepare_plan(
+            DesiredSet(schedules=(declared,)),
+            store,
+            client=client,
+            refresh_live=True,
+            now=now,
+            targets=frozenset({name}),
+            account=read_account(client) if declared.test_plan else None,
+        )
+    except ReconcilerError as exc:
+        return ImportOutcome(live, preview_error=exc.message)
+    return ImportOutcome(live, preview=prepared.plan)

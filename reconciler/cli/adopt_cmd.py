@@ -110,11 +110,8 @@ def _import_one(
     ca_bundle: Path | None,
     lock_timeout: float,
 ) -> None:
-    from reconciler.app.account import read_account
-    from reconciler.app.adopt import adopt_one
-    from reconciler.app.prepare import prepare_plan
+    from reconciler.app.adopt import import_one
     from reconciler.app.settings import now
-    from reconciler.core.model import DesiredSet
 
     desired = load_desired_from(paths) if paths else None
     declared = desired.schedule_named(name) if desired else None
@@ -123,44 +120,32 @@ def _import_one(
     store = open_state(state)
     try:
         with make_client(conn, ca_bundle=ca_bundle) as client:
-            live = adopt_one(
+            outcome = import_one(
                 name,
                 schedule_id,
                 store,
                 client=client,
-                declared=declared.payload if declared else None,
+                declared=declared,
                 now=now(),
                 lock_timeout=lock_timeout,
             )
-            info(f"Imported schedule {schedule_id} as {name!r}.")
-            if live.name != name:
-                info(
-                    f"Note: it is named {live.name!r} in Testsigma; the next apply "
-                    f"renames it to {name!r}."
-                )
-            if desired is not None and declared is not None:
-                info(
-                    "Testsigma does not report timezone or executionConfig, so the next apply "
-                    "sends the full declared body once."
-                )
-                # Only the adopted schedule: other entries' problems are not this command's.
-                # The import is done: a preview that cannot be made is a warning, not a failure.
-                try:
-                    prepared = prepare_plan(
-                        DesiredSet(schedules=(declared,)),
-                        store,
-                        client=client,
-                        refresh_live=True,
-                        now=now(),
-                        targets=frozenset({name}),
-                        account=read_account(client) if declared.test_plan else None,
-                    )
-                except ReconcilerError as exc:
-                    err(f"Warning: imported, but the plan for it cannot be shown: {exc.message}")
-                else:
-                    out(render_plan(prepared.plan, "text"))
     finally:
         store.close()
+    info(f"Imported schedule {schedule_id} as {name!r}.")
+    if outcome.live.name != name:
+        info(
+            f"Note: it is named {outcome.live.name!r} in Testsigma; the next apply "
+            f"renames it to {name!r}."
+        )
+    if declared is not None:
+        info(
+            "Testsigma does not report timezone or executionConfig, so the next apply "
+            "sends the full declared body once."
+        )
+    if outcome.preview_error is not None:
+        err(f"Warning: imported, but the plan for it cannot be shown: {outcome.preview_error}")
+    elif outcome.preview is not None:
+        out(render_plan(outcome.preview, "text"))
 
 
 def _import_all(

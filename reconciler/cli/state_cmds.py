@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -20,15 +19,6 @@ from reconciler.cli.options import (
     StateOpt,
 )
 from reconciler.core.errors import ReconcilerError
-
-
-def _not_recorded(name: str, records: Mapping[str, object]) -> str:
-    from reconciler.spec.messages import suggest
-
-    hint = suggest(name, sorted(records))
-    return f"no schedule named {name!r} is recorded" + (
-        f"; did you mean {hint!r}?" if hint else " (`reconciler state list` lists them)"
-    )
 
 
 @state_app.command("list")
@@ -80,11 +70,13 @@ def state_list(
 @guard
 def state_show(name: str, state: StateOpt = None) -> None:
     """Show one recorded schedule as JSON (the payload last sent, anchor as declared)."""
+    from reconciler.app.state_edits import not_recorded
+
     store = open_state(state)
     try:
         rec = store.get(name)
         if rec is None:
-            raise ReconcilerError(_not_recorded(name, store.read_all()))
+            raise ReconcilerError(not_recorded(name, store.read_all()))
     finally:
         store.close()
     out(
@@ -105,12 +97,11 @@ def state_show(name: str, state: StateOpt = None) -> None:
 @guard
 def state_rm(name: str, state: StateOpt = None) -> None:
     """Forget a schedule: the reconciler stops managing it; nothing is deleted in Testsigma."""
+    from reconciler.app.state_edits import forget
+
     store = open_state(state)
     try:
-        with store.lock(operation="state rm"):
-            if not store.forget(name):
-                raise ReconcilerError(_not_recorded(name, store.read_all()))
-            store.bump_serial()
+        forget(store, name)
     finally:
         store.close()
     info(f"Forgot {name!r}; it is no longer managed (it still exists in Testsigma).")
@@ -125,15 +116,15 @@ def state_unlock(lock_id: str, state: StateOpt = None) -> None:
     session. Use it only for a holder you know is stuck: if it is alive, it
     stops launching new actions at its next step and exits with an error.
     """
+    from reconciler.app.state_edits import unlock
+
     store = open_state(state)
     try:
-        holder = store.current_lock()
-        if not store.force_unlock(lock_id):
-            raise ReconcilerError(f"lock {lock_id} is not held")
+        holder = unlock(store, lock_id)
     finally:
         store.close()
     info(f"Released lock {lock_id}.")
-    if holder is not None and holder.id == lock_id:
+    if holder is not None:
         info(
             f"Warning: its holder ({holder.owner}, since {holder.created_at}) may still be "
             "running. It starts nothing more once it notices, but requests it already sent may "
@@ -154,14 +145,11 @@ def state_mv(
 
     Example: reconciler state mv payments-nightly payments-nightly-eu
     """
+    from reconciler.app.state_edits import move
+
     store = open_state(state)
     try:
-        with store.lock(operation="state mv"):
-            taken = store.managed_elsewhere([new])
-            if taken:
-                raise ReconcilerError(f"`{new}` is managed by workspace `{taken[new]}`")
-            store.rename(old, new)
-            store.bump_serial()
+        move(store, old, new)
     finally:
         store.close()
     info(f"Moved {old!r} to {new!r} in the state; nothing was sent to Testsigma.")
@@ -187,12 +175,11 @@ def state_workspaces(state: StateOpt = None) -> None:
 @guard
 def state_resolve(entry_id: int, state: StateOpt = None) -> None:
     """Mark an unknown-outcome journal entry as checked by hand (the create did not happen)."""
+    from reconciler.app.state_edits import resolve_entry
+
     store = open_state(state)
     try:
-        with store.lock(operation="state resolve"):
-            if entry_id not in {e.id for e in store.journal_unresolved()}:
-                raise ReconcilerError(f"journal entry {entry_id} is not unresolved")
-            store.journal_resolve(entry_id, detail="resolved by hand")
+        resolve_entry(store, entry_id)
     finally:
         store.close()
     info(f"Journal entry {entry_id} resolved; the next apply plans it afresh.")
@@ -233,16 +220,12 @@ def state_import(
     no plan saved before the import can be applied after it. The state keeps
     its own plan-signing key (an export never holds it).
     """
-    from reconciler.state import import_state
+    from reconciler.app.state_edits import import_export, read_export
 
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReconcilerError(f"cannot read {file} as a state export: {exc}") from None
+    data = read_export(file)
     store = open_state(state)
     try:
-        with store.lock(operation="state import"):
-            import_state(store, data)
+        import_export(store, data)
     finally:
         store.close()
     info(f"Imported the state from {file}.")
