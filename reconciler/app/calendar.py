@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from reconciler import timekeeping as tk
 from reconciler.core.errors import ReconcilerError
 from reconciler.core.model import DesiredSet
 from reconciler.engine.calendar import Calendar, Entry, expand
+from reconciler.testsigma.client import TestsigmaClient
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_DAYS = 366
@@ -78,6 +80,25 @@ def test_plan_names(test_plans: Sequence[Mapping[str, Any]]) -> dict[int, str]:
         if isinstance(ident, int) and isinstance(name, str):
             names[ident] = name
     return names
+
+
+def read_test_plan_names(
+    open_client: Callable[[], AbstractContextManager[TestsigmaClient]],
+) -> tuple[dict[int, str] | None, str | None]:
+    """The account's test plan names, or None and why (the calendar is drawn without them).
+
+    Any failure only costs the names: a client that cannot be made (no key, a bad
+    --ca-bundle) or an account that cannot be read is told as a note, never raised.
+    """
+    try:
+        opened = open_client()
+    except ReconcilerError as exc:
+        return None, f"test plans are shown by id only: {exc.message}"
+    try:
+        with opened as client:
+            return test_plan_names(client.list_test_plans()), None
+    except Exception as exc:  # any failure only costs the names
+        return None, f"test plans are shown by id only (the account could not be read: {exc})"
 
 
 def build_calendar(

@@ -28,7 +28,6 @@ from reconciler.core.errors import ReconcilerError
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from reconciler.app.settings import Connection
     from reconciler.engine.calendar import Calendar
     from reconciler.timekeeping import Zone
 
@@ -108,7 +107,13 @@ def calendar(
     first = use_case.window_start(start, shown, moment)
     desired = load_desired_from(paths)
     conn = connection(api_url, api_key_file, insecure_http=insecure_http)
-    names = _test_plan_names(conn, ca_bundle) if conn.api_key else None
+    names = None
+    if conn.api_key:
+        names, why_not = use_case.read_test_plan_names(
+            lambda: make_client(conn, ca_bundle=ca_bundle)
+        )
+        if why_not is not None:
+            info(f"Note: {why_not}")
     cal = use_case.build_calendar(
         desired, start=first, days=days, now=moment, max_concurrent=max_concurrent, names=names
     )
@@ -121,23 +126,6 @@ def calendar(
     for clash in cal.collisions:
         if clash.kind == "same-test-plan" and fmt != "text":
             info(f"Warning: {clash.names[0]} and {clash.names[1]} collide (see the calendar).")
-
-
-def _test_plan_names(conn: Connection, ca_bundle: Path | None) -> dict[int, str] | None:
-    from reconciler.app.calendar import test_plan_names
-
-    try:
-        client = make_client(conn, ca_bundle=ca_bundle)
-    except ReconcilerError as exc:
-        info(f"Note: test plans are shown by id only: {exc.message}")
-        return None
-    try:
-        return test_plan_names(client.list_test_plans())
-    except Exception as exc:  # any failure only costs the names
-        info(f"Note: test plans are shown by id only (the account could not be read: {exc})")
-        return None
-    finally:
-        client.close()
 
 
 def _render(cal: Calendar, fmt: str, zone: Zone, moment: datetime, *, colour: bool) -> str:
