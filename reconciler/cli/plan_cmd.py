@@ -40,9 +40,7 @@ from reconciler.cli.options import (
 from reconciler.core.errors import EXIT_CHANGES, EXIT_ERROR
 
 if TYPE_CHECKING:
-    from reconciler.app.prepare import Prepared
-    from reconciler.core.model import DesiredSet, Plan
-    from reconciler.core.ports import StateStore
+    from reconciler.core.model import Plan
     from reconciler.testsigma.client import TestsigmaClient
 
 ForceOpt = Annotated[bool, typer.Option("--force", help="Allow a plan over the safety limits.")]
@@ -100,47 +98,9 @@ def validate(
     out(f"OK: {len(desired.schedules)} schedule(s) and {len(desired.runs)} run(s) are valid.")
 
 
-def prepare(
-    desired: DesiredSet,
-    store: StateStore,
-    client: TestsigmaClient | None,
-    *,
-    refresh: bool | None,
-    prune: bool,
-    target: list[str] | None,
-    parallelism: int,
-    write: bool,
-    preflight: bool,
-    key_set: bool = False,
-) -> Prepared:
-    from reconciler.app.apply_flow import PlanOptions, plan_for
-    from reconciler.app.settings import now
-
-    options = PlanOptions(
-        refresh=refresh,
-        prune=prune,
-        targets=target or None,
-        parallelism=parallelism,
-        preflight=preflight,
-    )
-    return plan_for(
-        desired, store, client, options, now=now(), tell=info, write=write, key_set=key_set
-    )
-
-
 def show_plan(plan_: Plan, fmt: str) -> None:
     text = render_plan(plan_, fmt)
     out(colour_plan(text) if fmt == "text" and use_colour() else text)
-
-
-def check_safety(
-    plan: Plan, *, recorded: int, force: bool, max_delete: float, max_update: float
-) -> list[str]:
-    from reconciler.app.apply_flow import safety_problems
-    from reconciler.engine.safety import Limits
-
-    limits = Limits(max_delete_percent=max_delete, max_update_percent=max_update)
-    return safety_problems(plan, recorded=recorded, limits=limits, force=force, tell=info)
 
 
 @app.command()
@@ -187,98 +147,53 @@ def plan(
 
       reconciler plan schedules/ --out plan.json && reconciler apply --plan plan.json
     """
-    from reconciler.app.settings import connection
+    from reconciler.app.apply_flow import PlanOptions
+    from reconciler.app.plan_flow import PlanHooks, PlanRequest, run_plan
+    from reconciler.app.settings import connection, now
+    from reconciler.engine.safety import Limits
 
     check_format(fmt)
     conn = connection(api_url, api_key_file, insecure_http=insecure_http)
-    desired = load_desired_from(paths)
-    store = open_state(state)
-    client = None
-    try:
-        if conn.api_key and (refresh is not False or preflight):
-            client = make_client(
-                conn,
-                ca_bundle=ca_bundle,
-                connect_timeout=connect_timeout,
-                read_timeout=read_timeout,
-                total_timeout=timeout,
-            )
-        prepared = prepare(
-            desired,
-            store,
-            client,
+    request = PlanRequest(
+        desired=load_desired_from(paths),
+        options=PlanOptions(
             refresh=refresh,
             prune=prune,
-            target=target,
+            targets=target or None,
             parallelism=parallelism,
-            write=False,
             preflight=preflight,
-            key_set=bool(conn.api_key),
-        )
-        lineage, serial = store.lineage, store.serial
-        if out_file is not None:
-            from reconciler.engine.planfile import check_can_save
-
-            holder = store.current_lock()
-            check_can_save(
-                lock_holder=None if holder is None else holder.owner,
-                open_entries=[e.id for e in store.journal_unresolved()],
-            )
-            key = store.plan_key()
-    finally:
-        if client is not None:
-            client.close()
-        store.close()
-    result = prepared.plan
-    show_plan(result, fmt)
-    problems = check_safety(
-        result,
-        recorded=len(prepared.recorded),
+        ),
+        limits=Limits(max_delete_percent=max_delete_percent, max_update_percent=max_update_percent),
         force=force,
-        max_delete=max_delete_percent,
-        max_update=max_update_percent,
+        save_to=out_file,
+        key_set=bool(conn.api_key),
     )
-    for problem in problems:
-        info(f"Warning: apply will refuse this plan: {problem}")
-    if out_file is not None:
-        _save_plan(
-            out_file,
-            desired,
-            result,
-            lineage=lineage,
-            serial=serial,
-            options={"prune": prune, "targets": sorted(target or [])},
-            key=key,
+
+    def open_client() -> TestsigmaClient:
+        return make_client(
+            conn,
+            ca_bundle=ca_bundle,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            total_timeout=timeout,
         )
-    if result.conflicts:
+
+    reads_live = bool(conn.api_key) and (refresh is not False or preflight)
+    hooks = PlanHooks(show_plan=lambda p: show_plan(p, fmt), tell=info)
+    store = open_state(state)
+    try:
+        outcome = run_plan(request, store, open_client if reads_live else None, hooks, now=now())
+    finally:
+        store.close()
+    for refusal in outcome.refusals:
+        info(f"Warning: apply will refuse this plan: {refusal}")
+    if outcome.saved_to is not None:
+        path = outcome.saved_to
+        info(f"Saved the plan to {path}; apply exactly it with `reconciler apply --plan {path}`.")
+    if outcome.plan.conflicts:
         raise typer.Exit(EXIT_ERROR)
-    if detailed_exitcode and result.has_changes:
+    if detailed_exitcode and outcome.plan.has_changes:
         raise typer.Exit(EXIT_CHANGES)
-
-
-def _save_plan(
-    path: Path,
-    desired: DesiredSet,
-    plan_: Plan,
-    *,
-    lineage: str,
-    serial: int,
-    options: dict[str, object],
-    key: bytes,
-) -> None:
-    from reconciler.app.fileio import write_atomically
-    from reconciler.engine.planfile import desired_digest, plan_to_document
-
-    doc = plan_to_document(
-        plan_,
-        lineage=lineage,
-        serial=serial,
-        digest=desired_digest(desired),
-        options=options,
-        key=key,
-    )
-    write_atomically(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    info(f"Saved the plan to {path}; apply exactly it with `reconciler apply --plan {path}`.")
 
 
 @app.command()
