@@ -120,7 +120,8 @@ def run(
     """Trigger partial test-plan runs now; with --wait, wait for the verdict.
 
     Exit 0 only when every run passed, 1 when any did not, 4 when --timeout
-    passed first (the runs are left running). Ctrl-C stops waiting, not the runs.
+    passed first (the runs are left running). Ctrl-C or SIGTERM stops waiting,
+    not the runs (exit 130).
 
     Examples:
 
