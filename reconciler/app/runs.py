@@ -1,8 +1,8 @@
 """On-demand partial runs: trigger, wait for the verdict, save the reports (shell).
 
 The other half of Testsigma's partial-run API (docs/API.md "Test plans,
-favourites and runs"). This module is the library the `reconciler run`
-command calls; it prints nothing. Its pieces:
+favourites and runs"). This module holds the pieces; `reconciler.app.run_flow`
+sequences them for `reconciler run`; it prints nothing. Its pieces:
 
 - `RunRequest` (what to post) comes from `reconciler.app.run_requests`;
 - `trigger` posts it and returns a `RunHandle` (id, link, name);
@@ -110,9 +110,6 @@ class RunOutcome:
     @property
     def passed(self) -> bool:
         return self.state is RunState.PASSED
-
-
-# --- requests ------------------------------------------------------------------
 
 
 # --- trigger and wait ------------------------------------------------------------

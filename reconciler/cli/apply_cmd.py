@@ -48,7 +48,7 @@ from reconciler.cli.plan_cmd import (
     show_plan,
 )
 from reconciler.cli.progress import ApplyProgress
-from reconciler.cli.signals import CommandSignals
+from reconciler.cli.signals import APPLY_STOP_NOTE, IN_FLIGHT_GRACE, CommandSignals
 from reconciler.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, ReconcilerError
 from reconciler.render.results import ResultRow, result_line, results_markdown
 
@@ -217,13 +217,11 @@ class _Hooks:
 
     @contextmanager
     def executing(self, plan_: Plan, stop: threading.Event) -> Iterator[None]:
-        self.signals.stop = stop  # a signal now stops launching instead of interrupting
+        # A signal now stops launching instead of interrupting; in flight get a grace.
         self.progress = ApplyProgress(total=len(plan_.changing_actions))
-        try:
-            with self.progress:
-                yield
-        finally:
-            self.signals.stop = None
+        grace, note = IN_FLIGHT_GRACE, APPLY_STOP_NOTE
+        with self.signals.stopping(stop, grace=grace, note=note), self.progress:
+            yield
 
     def on_result(self, result: ActionResult) -> None:
         if self.progress is not None:

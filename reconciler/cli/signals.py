@@ -7,7 +7,7 @@ A command runs in two phases as far as signals go:
   `with` unwinds (a state lock is released and its record removed) and the
   command exits 130 with "Interrupted." (`cli.common.guard`). `make_client`
   installs this for the life of a client; `apply` for its whole run.
-- **stopping** (inside `stopping(stop, ...)`, or with `stop` set): the signal
+- **stopping** (inside `stopping(stop, grace=..., note=...)`): the signal
   sets `stop` instead, so the use case ends its loop itself and reports.
   `apply`'s executor starts nothing new and records what is in flight, whose
   requests are cancelled only `IN_FLIGHT_GRACE` seconds later (those still
@@ -35,11 +35,11 @@ IN_FLIGHT_GRACE = 1.5
 LOCK_NOTE = "stopping; the state lock is released."
 
 
-def _apply_stop_note(grace: float) -> str:
-    return (
-        f"finishing the requests in flight, starting no new ones (any still unanswered in "
-        f"{grace:g} s are cancelled and kept in the journal as unknown)."
-    )
+#: What `apply` says when a signal stops its executor.
+APPLY_STOP_NOTE = (
+    f"finishing the requests in flight, starting no new ones (any still unanswered in "
+    f"{IN_FLIGHT_GRACE:g} s are cancelled and kept in the journal as unknown)."
+)
 
 
 class CommandSignals:
@@ -51,7 +51,7 @@ class CommandSignals:
         #: Seconds between a stop and the cancelling of the calls in flight.
         self.grace = IN_FLIGHT_GRACE
         #: Said on the first stop (None: nothing, the command reports on its own).
-        self.stop_note: str | None = _apply_stop_note(IN_FLIGHT_GRACE)
+        self.stop_note: str | None = None
         self._interrupt_note = interrupt_note
         self._previous: dict[int, Any] = {}
 
