@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.app.run_requests import RunRequest, checked_requests
@@ -75,7 +75,7 @@ class RunResult:
     outcomes: tuple[RunOutcome, ...] = ()
     #: The wait was stopped (a signal): the runs go on in Testsigma.
     stopped: bool = False
-    reports: tuple[tuple[RunHandle, Path], ...] = field(default=())
+    reports: tuple[tuple[RunHandle, Path], ...] = ()
 
     @property
     def exit_code(self) -> int:
