@@ -20,6 +20,7 @@ from typing import Any
 
 from reconciler.core.errors import InputError, Location, Problem, ReconcilerError
 from reconciler.core.model import DesiredSet
+from reconciler.core.payload import with_execution_id
 
 #: How many candidates an error lists before saying "and N more".
 MAX_LISTED = 8
@@ -270,9 +271,7 @@ def resolve_test_plans_collecting(
             schedule.test_plan, schedule.location_of("testPlan"), test_plans, problems
         )
         if plan_id is not None:
-            payload = dict(schedule.payload)
-            name = payload.pop("name")
-            schedule = replace(schedule, payload={"name": name, "executionId": plan_id, **payload})
+            schedule = replace(schedule, payload=with_execution_id(schedule.payload, plan_id))
         schedules.append(schedule)
     runs = []
     for run in desired.runs:

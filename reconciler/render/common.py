@@ -83,7 +83,7 @@ def rolled_forward(action: Action, *, now: datetime) -> str | None:
     if action.after is None:
         return None
     try:
-        sent = body_to_send(action.after, now=now)["nextInterval"]
+        sent = body_to_send(action.after, now=now, anchor=action.anchor)["nextInterval"]
     except (KeyError, ValueError):
         return None
     if sent == action.after.get("nextInterval"):

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from reconciler.core.errors import InputError, Location, Problem
 from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet, Move
+from reconciler.core.payload import RunBody, schedule_payload
 from reconciler.spec.fields import NEXT_INTERVAL_PATTERN
 from reconciler.spec.loader import load_document
 from reconciler.spec.messages import describe, translate
@@ -238,17 +239,16 @@ class _File:
         defaults = self.document.defaults or _NO_DEFAULTS
         config = _own_or_default(spec, defaults, "execution_config")
         comments = _own_or_default(spec, defaults, "comments")
-        payload: dict[str, Any] = {"name": spec.name}
-        if spec.execution_id is not None:
-            payload["executionId"] = spec.execution_id
-        if config is not None:
-            payload["executionConfig"] = config.payload()
-        payload["scheduleType"] = spec.schedule_type
-        payload["nextInterval"] = format_api(anchor.wall)
-        payload["timezone"] = timezone
-        payload["status"] = _own_or_default(spec, defaults, "status") or "ACTIVE"
-        if comments is not None:
-            payload["comments"] = comments
+        payload = schedule_payload(
+            name=spec.name,
+            execution_id=spec.execution_id,
+            execution_config=None if config is None else config.payload(),
+            schedule_type=spec.schedule_type,
+            next_interval=format_api(anchor.wall),
+            timezone=timezone,
+            status=_own_or_default(spec, defaults, "status") or "ACTIVE",
+            comments=comments,
+        )
         self.found.schedules.append(
             DesiredSchedule(
                 name=spec.name,
@@ -256,6 +256,7 @@ class _File:
                 location=location,
                 field_locations=_field_locations(item, self.raw_defaults, self.positions),
                 test_plan=spec.test_plan,
+                anchor=anchor.wall,
             )
         )
 
@@ -270,7 +271,7 @@ class _File:
 
     def run(self, spec: RunSpec, item: dict[str, Any], location: Location) -> None:
         defaults = self.document.defaults or _NO_DEFAULTS
-        body: dict[str, Any] = {}
+        body: RunBody = {}
         if spec.execution_id is not None:
             body["executionId"] = spec.execution_id
         config = _own_or_default(spec, defaults, "execution_config")

@@ -16,12 +16,12 @@ when a postgresql URL is opened, so start-up stays fast.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import psycopg
 
-from reconciler.core.model import RecordedSchedule
+from reconciler.core.model import RecordedSchedule, SchedulePayload
 from reconciler.core.ports import (
     JournalEntry,
     StateError,
@@ -286,7 +286,7 @@ class PostgresStore(PgSession):
         action: str,
         name: str,
         schedule_id: int | None,
-        payload: Mapping[str, Any] | None,
+        payload: SchedulePayload | None,
     ) -> int:
         text = common.dump_payload(payload)
 
