@@ -25,6 +25,7 @@ import hmac
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from reconciler import timekeeping as tk
 from reconciler.core.errors import Location, ReconcilerError, UnsafeError
@@ -275,9 +276,15 @@ def _read_action(raw: object) -> Action:
         behind_seconds=_int(data["behind_seconds"], "behind_seconds"),
         location=Location(str(data["location"])) if data["location"] else None,
         renamed_from=_text(data.get("renamed_from")),
-        # The file's edge: the one parse of the nextInterval this plan will send.
-        anchor=None if after is None else tk.parse_api(after["nextInterval"]),
+        anchor=None if after is None else _anchor(after),
     )
+
+
+def _anchor(after: SchedulePayload) -> datetime:
+    """The file's edge: the one parse of the nextInterval this action will send."""
+    if "nextInterval" not in after:
+        raise ValueError(f"the payload of {after['name']!r} has no nextInterval")
+    return tk.parse_api(after["nextInterval"])
 
 
 def _canonical(data: object) -> bytes:

@@ -319,6 +319,32 @@ def test_import_reports_every_problem_and_changes_nothing(store: StateStore) -> 
     assert list(store.read_all()) == ["kept"]
 
 
+def test_an_imported_payload_must_fit_the_schedule_shape(store: StateStore) -> None:
+    good = schedule("a", 1)
+    data = {
+        "format_version": 1,
+        "lineage": "lin",
+        "serial": 1,
+        "schedules": [
+            {"name": "a", "id": 1, "payload": dict(good.payload), "applied_at": "t"},
+            {
+                "name": "b",
+                "id": 2,
+                "payload": {**good.payload, "status": "PAUSED"},
+                "applied_at": "t",
+            },
+            {"name": "c", "id": 3, "payload": {"name": "c", "extra": 1}, "applied_at": "t"},
+        ],
+    }
+    with pytest.raises(StateError) as refused:
+        import_state(store, data)
+    message = str(refused.value)
+    assert "schedules[1]: payload does not fit: status must be one of ACTIVE, IN_ACTIVE" in message
+    assert "schedules[2]: payload does not fit: unknown key(s) extra" in message
+    assert "schedules[0]" not in message
+    assert store.read_all() == {}
+
+
 @pytest.mark.postgres
 def test_export_from_sqlite_imports_into_postgres(tmp_path: Path, pg_workspace_url: str) -> None:
     source = open_store(f"sqlite:///{tmp_path}/state.db")
