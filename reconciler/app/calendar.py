@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 from reconciler import timekeeping as tk
 from reconciler.core.errors import ReconcilerError
@@ -70,7 +69,7 @@ def window_start(text: str | None, zone: tk.Zone, now: datetime) -> datetime:
     return tk.to_instant(wall, zone)
 
 
-def test_plan_names(test_plans: Sequence[Mapping[str, Any]]) -> dict[int, str]:
+def test_plan_names(test_plans: Sequence[Mapping[str, object]]) -> dict[int, str]:
     """Test plan id -> name, from the account's list."""
     names: dict[int, str] = {}
     for plan in test_plans:

@@ -64,7 +64,7 @@ def headline(plan: Plan) -> str:
     return "Nothing to create, update or delete, but " + " and ".join(pending) + ":"
 
 
-def field_value(plan: Plan, key: str, value: Any) -> str:
+def field_value(plan: Plan, key: str, value: object) -> str:
     """A payload value as a plan shows it; a test plan id gets its name when it is known."""
     text = short(value)
     if key == "executionId" and isinstance(value, int) and value in plan.test_plan_names:

@@ -141,7 +141,7 @@ def export_data(
     serial: int,
     schedules: Iterable[RecordedSchedule],
     unresolved: Iterable[JournalEntry],
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The JSON-able export every backend returns (schedules in name order)."""
     return {
         "format_version": EXPORT_FORMAT_VERSION,

@@ -316,8 +316,8 @@ class PostgresStore(PgSession):
     def journal_resolve(self, entry_id: int, *, detail: str) -> None:
         self._write(lambda conn: self._finish_entry(conn, entry_id, common.RESOLVED, detail))
 
-    def export(self) -> dict[str, Any]:
-        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> dict[str, Any]:
+    def export(self) -> dict[str, object]:
+        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> dict[str, object]:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             return common.export_data(
                 lineage=self.lineage,

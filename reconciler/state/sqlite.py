@@ -377,7 +377,7 @@ class SqliteStore:
     def journal_resolve(self, entry_id: int, *, detail: str) -> None:
         self._write(lambda conn: self._finish_entry(conn, entry_id, common.RESOLVED, detail))
 
-    def export(self) -> dict[str, Any]:
+    def export(self) -> dict[str, object]:
         self._conn.execute("BEGIN")  # one consistent snapshot
         try:
             return common.export_data(
