@@ -97,7 +97,14 @@ def build_calendar(
     for schedule in desired.schedules:
         ident = schedule.payload.get("executionId")
         known = names.get(ident) if names and isinstance(ident, int) else None
-        entries.append(Entry(schedule.name, schedule.payload, known or schedule.test_plan))
+        entries.append(
+            Entry(
+                schedule.name,
+                schedule.payload,
+                known or schedule.test_plan,
+                anchor=schedule.anchor,
+            )
+        )
     return expand(
         entries,
         start=start,
