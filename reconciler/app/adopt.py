@@ -29,10 +29,12 @@ from reconciler.core.errors import InputError, ReconcilerError
 from reconciler.core.model import (
     DesiredSchedule,
     DesiredSet,
+    ExecutionConfigRef,
     FieldChange,
     LiveSchedule,
     Plan,
     RecordedSchedule,
+    SchedulePayload,
 )
 from reconciler.core.ports import StateStore
 from reconciler.engine.adopt import adopted_payload, declared_record
@@ -159,11 +161,11 @@ def _by_name(live: list[LiveSchedule]) -> dict[str, list[LiveSchedule]]:
     return by_name
 
 
-def _favourite(ref: Any) -> str | None:
-    if not isinstance(ref, Mapping):
+def _favourite(ref: ExecutionConfigRef | None) -> str | None:
+    if ref is None:
         return None
     if "name" in ref:
-        return str(ref["name"])
+        return ref["name"]
     return f"id {ref.get('id')}"
 
 
@@ -173,7 +175,7 @@ def adopt_one(
     store: StateStore,
     *,
     client: OneApi,
-    declared: Mapping[str, Any] | None,
+    declared: SchedulePayload | None,
     now: datetime,
     lock_timeout: float = 0.0,
 ) -> LiveSchedule:

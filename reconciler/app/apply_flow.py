@@ -21,7 +21,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from reconciler.app.account import read_account
 from reconciler.app.apply import ActionResult, ApplyReport, apply_plan
@@ -197,7 +196,7 @@ def _plan_to_apply(
 def load_saved_plan(path: Path, store: StateStore, desired: DesiredSet | None) -> tuple[Plan, int]:
     """A saved plan that is still current for this state (and this YAML, when given)."""
     try:
-        doc: Any = json.loads(path.read_text(encoding="utf-8"))
+        doc: object = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ReconcilerError(f"cannot read the saved plan {path}: {exc}") from None
     except json.JSONDecodeError as exc:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 from reconciler import timekeeping as tk
 from reconciler.core.errors import ReconcilerError
@@ -72,7 +71,7 @@ def window_start(text: str | None, zone: tk.Zone, now: datetime) -> datetime:
     return tk.to_instant(wall, zone)
 
 
-def test_plan_names(test_plans: Sequence[Mapping[str, Any]]) -> dict[int, str]:
+def test_plan_names(test_plans: Sequence[Mapping[str, object]]) -> dict[int, str]:
     """Test plan id -> name, from the account's list."""
     names: dict[int, str] = {}
     for plan in test_plans:
@@ -119,7 +118,14 @@ def build_calendar(
     for schedule in desired.schedules:
         ident = schedule.payload.get("executionId")
         known = names.get(ident) if names and isinstance(ident, int) else None
-        entries.append(Entry(schedule.name, schedule.payload, known or schedule.test_plan))
+        entries.append(
+            Entry(
+                schedule.name,
+                schedule.payload,
+                known or schedule.test_plan,
+                anchor=schedule.anchor,
+            )
+        )
     return expand(
         entries,
         start=start,

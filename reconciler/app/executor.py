@@ -36,7 +36,7 @@ from typing import Any
 
 from reconciler.app.results import ActionResult, Outcome, ScheduleApi
 from reconciler.core.errors import ReconcilerError
-from reconciler.core.model import Action, ActionKind, RecordedSchedule
+from reconciler.core.model import Action, ActionKind, RecordedSchedule, SchedulePayload
 from reconciler.core.ports import LockLost, StateStore
 from reconciler.engine.plan import body_to_send
 from reconciler.testsigma.errors import (
@@ -72,7 +72,7 @@ class _Step:
 
     action: Action
     kind: ActionKind  # CREATE, UPDATE, RENAME or DELETE
-    body: dict[str, Any] | None
+    body: SchedulePayload | None
 
 
 _InFlight = dict[Future[dict[str, Any] | None], tuple[_Step, int]]
@@ -187,7 +187,7 @@ class Executor:
         try:
             # A PUT (update or rename) sends every field: the server merges.
             update = kind in (ActionKind.UPDATE, ActionKind.RENAME)
-            body = body_to_send(action.after, now=self.clock(), update=update)
+            body = body_to_send(action.after, now=self.clock(), update=update, anchor=action.anchor)
         except (ValueError, ReconcilerError) as exc:
             return ActionResult(action, Outcome.FAILED, action.id, str(exc))
         return _Step(action, kind, body)
@@ -302,7 +302,7 @@ class Executor:
     def record(self, action: Action, new_id: int, entry: int) -> None:
         assert action.after is not None
         applied_at = self.clock().astimezone(UTC).isoformat(timespec="seconds")
-        record = RecordedSchedule(action.name, new_id, dict(action.after), applied_at)
+        record = RecordedSchedule(action.name, new_id, action.after.copy(), applied_at)
         if action.kind is ActionKind.RENAME and action.renamed_from is not None:
             # In the caller's batch: the old record goes with the new one's write, atomically.
             self.store.forget(action.renamed_from)

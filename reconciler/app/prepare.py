@@ -204,8 +204,8 @@ def favourite_details(plan: Plan, account: Account) -> dict[str, str]:
     """For each partial run in the plan, what its favourite selects, in words."""
     details: dict[str, str] = {}
     for action in plan.actions:
-        payload = action.after or action.before or {}
-        ref = payload.get("executionConfig")
+        payload = action.after or action.before
+        ref = None if payload is None else payload.get("executionConfig")
         if not ref:
             continue
         favourite = find_favourite(ref, account.saved_configs)

@@ -207,7 +207,7 @@ def _finish_rename(
 ) -> None:
     """Record a half-done rename under its new name (nothing is sent again)."""
     assert entry.schedule_id is not None and entry.payload is not None
-    record = RecordedSchedule(entry.name, entry.schedule_id, dict(entry.payload), applied_at)
+    record = RecordedSchedule(entry.name, entry.schedule_id, entry.payload.copy(), applied_at)
     out.adopted[entry.name] = record
     out.messages.append(
         f"recorded the rename of id {entry.schedule_id} to {entry.name!r}: an earlier run "
@@ -256,7 +256,7 @@ def resolve_journal(
             continue
         fresh = [i for i in answer.ids if i not in recorded_ids]
         if len(fresh) == 1 and entry.payload is not None:
-            record = RecordedSchedule(entry.name, fresh[0], dict(entry.payload), applied_at)
+            record = RecordedSchedule(entry.name, fresh[0], entry.payload.copy(), applied_at)
             out.adopted[entry.name] = record
             out.messages.append(
                 f"adopted {entry.name!r} (id {fresh[0]}): an earlier run created it but was "

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from reconciler.core.model import Action
+from reconciler.core.model import Action, SchedulePayload
 
 
 class ScheduleApi(Protocol):
     """The part of the Testsigma client the executor needs."""
 
-    def create_schedule(self, body: dict[str, Any]) -> dict[str, Any]: ...
+    def create_schedule(self, body: SchedulePayload) -> dict[str, Any]: ...
 
-    def update_schedule(self, schedule_id: int, body: dict[str, Any]) -> dict[str, Any] | None: ...
+    def update_schedule(self, schedule_id: int, body: SchedulePayload) -> dict[str, Any] | None: ...
 
     def delete_schedule(self, schedule_id: int) -> None: ...
 

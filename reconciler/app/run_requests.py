@@ -10,14 +10,13 @@ triggering. `reconciler.app.run_flow` sequences trigger and wait.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from reconciler.app.account import AccountReader, read_account
 from reconciler.core.errors import InputError, Location, Problem, ReconcilerError
-from reconciler.core.model import DesiredRun, DesiredSet
+from reconciler.core.model import DesiredRun, DesiredSet, RunBody
 from reconciler.engine.preflight import check_account, resolve_test_plans
 
 
@@ -26,7 +25,7 @@ class RunRequest:
     """A run to trigger: the declared run's name (None when ad hoc) and the body to post."""
 
     name: str | None
-    body: Mapping[str, Any]
+    body: RunBody
     #: The test plan's name when declared with `testPlan`: resolved before triggering.
     test_plan: str | None = None
     #: The declaration under `runs:` (None when ad hoc), for messages pinned to its lines.
@@ -130,7 +129,7 @@ def checked_requests(
 
 def request_for(run: DesiredRun) -> RunRequest:
     """The request for a run declared under `runs:`."""
-    return RunRequest(name=run.name, body=dict(run.body), test_plan=run.test_plan, declared=run)
+    return RunRequest(name=run.name, body=run.body.copy(), test_plan=run.test_plan, declared=run)
 
 
 def ad_hoc_request(
@@ -151,7 +150,7 @@ def ad_hoc_request(
     def bad(flag: str, message: str) -> None:
         problems.append(Problem(Location(flag), message))
 
-    body: dict[str, Any] = {}
+    body: RunBody = {}
     if execution_id is None:
         bad("--execution-id", "an ad hoc run needs the test plan id (or give a declared run NAME)")
     elif execution_id <= 0:
@@ -191,9 +190,9 @@ def ad_hoc_request(
     return RunRequest(name=None, body=body)
 
 
-def ad_hoc_flag_locations(body: Mapping[str, Any]) -> dict[str, Location]:
+def ad_hoc_flag_locations(body: RunBody) -> dict[str, Location]:
     """Where each part of an ad hoc run came from: the flag a problem should name."""
-    config = body.get("executionConfig") or {}
+    config = body.get("executionConfig", {})
     flag = "--config-name" if "name" in config else "--config-id"
     return {
         "executionId": Location("--execution-id"),

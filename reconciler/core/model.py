@@ -1,33 +1,43 @@
 """Value objects that flow through the core: desired, recorded, actions, plans.
 
-A schedule's *payload* is the JSON body the Testsigma API takes for
-`POST/PUT /schedule_executions` (see docs/API.md "The schedule body"), in canonical form:
-`executionId` an int, `nextInterval` the declared anchor as
-`yyyy-MM-ddTHH:mm:ss.SSS` wall time in `timezone`, `status` filled in,
-optional keys (`executionConfig`, `comments`) absent rather than null.
-Payloads are plain dicts so that they compare, serialise and store as they
-are sent.
+A schedule's *payload* is a `SchedulePayload` (`reconciler.core.payload`): the
+JSON body the Testsigma API takes, typed. A declared schedule also carries its
+`nextInterval` parsed (`anchor`, naive wall time in the payload's `timezone`),
+so the time is read from the YAML once and an action hands it on to the send.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal, get_args
 
 from reconciler.core.errors import Location, Problem
+from reconciler.core.payload import (
+    SCHEDULE_TYPES,
+    STATUSES,
+    ExecutionConfigRef,
+    FieldValue,
+    RunBody,
+    SchedulePayload,
+    ScheduleType,
+    Status,
+)
 
-Payload = Mapping[str, Any]
+#: The name most modules use for a schedule's payload.
+Payload = SchedulePayload
 
-#: How often a schedule fires: the one list in the product (docs/API.md "The schedule body").
-#: The sandbox keeps its own copy on purpose: it imitates the server, not the product.
-ScheduleType = Literal["ONCE", "HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY", "YEARLY"]
-SCHEDULE_TYPES: tuple[str, ...] = get_args(ScheduleType)
-
-#: A schedule's status: ACTIVE fires, IN_ACTIVE is paused (and what a fired ONCE becomes).
-Status = Literal["ACTIVE", "IN_ACTIVE"]
-STATUSES: tuple[str, ...] = get_args(Status)
+__all__ = [
+    "SCHEDULE_TYPES",
+    "STATUSES",
+    "ExecutionConfigRef",
+    "FieldValue",
+    "RunBody",
+    "SchedulePayload",
+    "ScheduleType",
+    "Status",
+]
 
 #: The payload fields, in the order the API documents them (and plans show them).
 PAYLOAD_FIELDS: tuple[str, ...] = (
@@ -53,6 +63,10 @@ class DesiredSchedule:
     #: The test plan's name when the YAML gave `testPlan` instead of `executionId`:
     #: the payload has no `executionId` until the shell resolves it against the account.
     test_plan: str | None = None
+    #: `nextInterval` as the loader parsed it (naive wall time in `timezone`); None only
+    #: for a schedule built by hand, whose anchor is then read from the payload. Not
+    #: compared: it is the payload's own time, parsed.
+    anchor: datetime | None = field(default=None, compare=False)
 
     def location_of(self, key: str) -> Location:
         """Where `key` of this schedule is written (or the schedule itself)."""
@@ -64,7 +78,7 @@ class DesiredRun:
     """An on-demand partial run declared under `runs:`."""
 
     name: str
-    body: Payload
+    body: RunBody
     location: Location
     field_locations: Mapping[str, Location] = field(default_factory=dict)
     test_plan: str | None = None  # as for DesiredSchedule
@@ -185,8 +199,8 @@ class FieldChange:
     """One field that differs: `field` is a dotted path into the payload."""
 
     field: str
-    before: Any
-    after: Any
+    before: FieldValue
+    after: FieldValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +225,10 @@ class Action:
     previous_id: int | None = None
     #: STUCK: how far the live nextInterval is behind now.
     behind_seconds: int | None = None
+    #: `after`'s nextInterval, parsed (wall time in its zone): set whenever `after` is,
+    #: from the declared schedule (or, for a saved plan, read once at the file's edge).
+    #: Not compared: it is `after`'s own time, parsed.
+    anchor: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,13 +18,14 @@ the next run resolves instead of blindly repeating a POST.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from reconciler.core.errors import ReconcilerError, UnsafeError
 from reconciler.core.model import RecordedSchedule
+from reconciler.core.payload import SchedulePayload
 
 
 class StateError(ReconcilerError):
@@ -83,7 +84,7 @@ class JournalEntry:
     action: str  # create | update | delete
     name: str
     schedule_id: int | None
-    payload: Mapping[str, Any] | None
+    payload: SchedulePayload | None
     started_at: str
     outcome: str | None  # None while unknown; "ok" | "failed"
     detail: str | None
@@ -184,7 +185,7 @@ class StateStore(Protocol):
         action: str,
         name: str,
         schedule_id: int | None,
-        payload: Mapping[str, Any] | None,
+        payload: SchedulePayload | None,
     ) -> int:
         """Record that a request is about to be sent; returns the entry id."""
         ...
@@ -201,7 +202,7 @@ class StateStore(Protocol):
         """Mark an unresolved entry as handled."""
         ...
 
-    def export(self) -> dict[str, Any]:
+    def export(self) -> dict[str, object]:
         """The whole state as JSON-able data (lineage, serial, schedules)."""
         ...
 

@@ -15,17 +15,17 @@ zone cannot be learned from the server).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from reconciler import timekeeping as tk
 from reconciler.core.errors import ReconcilerError
 from reconciler.core.model import FieldChange, LiveSchedule, Payload
+from reconciler.core.payload import payload_problem, read_payload
 from reconciler.engine.drift import live_as_payload_values, live_drift
 
 UTC_ZONE = tk.resolve_zone("UTC")
 
 
-def adopted_payload(name: str, live: LiveSchedule, declared: Payload | None) -> dict[str, Any]:
+def adopted_payload(name: str, live: LiveSchedule, declared: Payload | None) -> Payload:
     """What to record for the live schedule adopted under `name`."""
     if live.execution_id is None or live.schedule_type is None:
         raise ReconcilerError(
@@ -35,26 +35,29 @@ def adopted_payload(name: str, live: LiveSchedule, declared: Payload | None) -> 
         tk.check_schedule_type(live.schedule_type)
     except ValueError as exc:
         raise ReconcilerError(f"the schedule Testsigma returned is not readable: {exc}") from None
-    payload: dict[str, Any] = {
+    # The server does not say which zone the schedule is in: the record keeps the
+    # instant as UTC wall time and no `timezone`, which reads as UTC (see
+    # ScheduleTiming.from_payload). The next plan then shows the declared zone and
+    # anchor as changes, and the next apply sends the full declared body once.
+    built: dict[str, object] = {
         "name": name,
         "executionId": live.execution_id,
         "scheduleType": live.schedule_type,
         "status": live.status or "ACTIVE",
     }
-    # The server does not say which zone the schedule is in: the record keeps the
-    # instant as UTC wall time and no `timezone`, which reads as UTC (see
-    # ScheduleTiming.from_payload). The next plan then shows the declared zone and
-    # anchor as changes, and the next apply sends the full declared body once.
     if live.next_ms is not None:
-        payload["nextInterval"] = tk.format_api(tk.wall_from_ms(live.next_ms, UTC_ZONE))
+        built["nextInterval"] = tk.format_api(tk.wall_from_ms(live.next_ms, UTC_ZONE))
     if live.comments:
-        payload["comments"] = live.comments
-    return payload
+        built["comments"] = live.comments
+    problem = payload_problem(built)
+    if problem is not None:
+        raise ReconcilerError(f"the schedule Testsigma returned is not readable: {problem}")
+    return read_payload(built)
 
 
 def declared_record(
     declared: Payload, live: LiveSchedule, *, now: datetime
-) -> tuple[dict[str, Any], tuple[FieldChange, ...]]:
+) -> tuple[Payload, tuple[FieldChange, ...]]:
     """What `import --all` records for a declared schedule found live under its name.
 
     The fields the server reports are recorded as the server has them, so a
@@ -65,7 +68,7 @@ def declared_record(
     (YAML value -> server value) the next plan will show.
     """
     differences = live_drift(declared, live, now=now)
-    record = dict(declared)
+    record: dict[str, object] = dict(declared)
     if differences:
         server = live_as_payload_values(declared, live)
         for change in differences:
@@ -74,4 +77,9 @@ def declared_record(
                 record.pop(change.field, None)
             else:
                 record[change.field] = value
-    return record, differences
+    try:
+        return read_payload(record), differences
+    except ValueError as exc:
+        raise ReconcilerError(
+            f"the schedule Testsigma returned (id {live.id}) cannot be recorded: {exc}"
+        ) from None

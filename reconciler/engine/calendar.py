@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from reconciler import timekeeping as tk
 from reconciler.core.errors import Location, Problem
 from reconciler.core.model import DesiredSet, Payload
+from reconciler.timekeeping.timing import ScheduleTiming
 
 __all__ = [
     "CROWD_WINDOW",
@@ -69,6 +70,8 @@ class Entry:
     payload: Payload
     test_plan: str | None = None
     location: Location | None = None
+    #: The payload's nextInterval as the loader parsed it (None: read from the payload).
+    anchor: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +127,13 @@ def firings_of(entry: Entry, *, start: datetime, end: datetime, now: datetime) -
     payload = entry.payload
     if payload.get("status", "ACTIVE") != "ACTIVE":
         return []
+    if not payload.get("timezone"):  # no zone (a record adopted from the server): no guess
+        return []
     try:
-        zone = tk.resolve_zone(str(payload["timezone"]))
-        anchor = tk.parse_api(str(payload["nextInterval"]))
-        schedule_type = tk.check_schedule_type(str(payload["scheduleType"]))
+        timing = ScheduleTiming.from_payload(payload, entry.anchor)
     except (KeyError, ValueError):
         return []
+    zone, anchor, schedule_type = timing.zone, timing.anchor, timing.schedule_type
     if schedule_type == "ONCE" and tk.has_fired(anchor, schedule_type, zone, now):
         return []
     raw_id = payload.get("executionId")
@@ -250,7 +254,9 @@ def collision_warnings(desired: DesiredSet, *, now: datetime) -> tuple[Problem, 
             continue
         raw = schedule.payload.get("executionId")
         key = f"id:{raw}" if raw is not None else f"name:{schedule.test_plan}"
-        groups[key].append(Entry(schedule.name, schedule.payload, schedule.test_plan))
+        groups[key].append(
+            Entry(schedule.name, schedule.payload, schedule.test_plan, anchor=schedule.anchor)
+        )
     where = {s.name: s.location for s in desired.schedules}
     problems: list[Problem] = []
     for entries in groups.values():

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Mapping
 
-from reconciler.core.model import PAYLOAD_FIELDS, FieldChange, Payload
+from reconciler.core.model import PAYLOAD_FIELDS, FieldChange, FieldValue
+from reconciler.core.payload import as_json
 
 _MISSING = None
 _PATH_PART = re.compile(r"\['([^']*)'\]|\[(\d+)\]")
 
 
-def field_changes(before: Payload, after: Payload) -> tuple[FieldChange, ...]:
-    """The fields that differ between `before` and `after`, or () when equal."""
+def field_changes(
+    before: Mapping[str, object], after: Mapping[str, object]
+) -> tuple[FieldChange, ...]:
+    """The fields that differ between `before` and `after` (payloads, or a payload with
+    the server's values merged in), or () when equal."""
     if before == after:
         return ()
     from deepdiff import DeepDiff  # deferred: only paid for when something differs
@@ -29,13 +33,15 @@ def field_changes(before: Payload, after: Payload) -> tuple[FieldChange, ...]:
     for kind in ("values_changed", "type_changes"):
         for path, change in report.get(kind, {}).items():
             key = _dotted(path)
-            changes[key] = FieldChange(key, change.get("old_value"), change.get("new_value"))
+            changes[key] = FieldChange(
+                key, _value(change.get("old_value")), _value(change.get("new_value"))
+            )
     for path, value in report.get("dictionary_item_added", {}).items():
         key = _dotted(path)
-        changes[key] = FieldChange(key, _MISSING, value)
+        changes[key] = FieldChange(key, _MISSING, _value(value))
     for path, value in report.get("dictionary_item_removed", {}).items():
         key = _dotted(path)
-        changes[key] = FieldChange(key, value, _MISSING)
+        changes[key] = FieldChange(key, _value(value), _MISSING)
     for kind in ("iterable_item_added", "iterable_item_removed"):
         for path in report.get(kind, {}):
             key = _dotted(path).rsplit(".", 1)[0]
@@ -43,7 +49,7 @@ def field_changes(before: Payload, after: Payload) -> tuple[FieldChange, ...]:
     return tuple(sorted(changes.values(), key=lambda c: _order(c.field)))
 
 
-def plain(value: Any) -> str:
+def plain(value: object) -> str:
     """A value in running text (reasons, drift lines): strings bare, nothing as "(none)"."""
     if value is None:
         return "(none)"
@@ -59,8 +65,8 @@ def _dotted(path: str) -> str:
     )
 
 
-def _get(payload: Payload, dotted: str) -> Any:
-    value: Any = payload
+def _get(payload: Mapping[str, object], dotted: str) -> FieldValue:
+    value: object = payload
     for part in dotted.split("."):
         if isinstance(value, dict) and part in value:
             value = value[part]
@@ -68,7 +74,12 @@ def _get(payload: Payload, dotted: str) -> Any:
             value = value[int(part)]
         else:
             return _MISSING
-    return value
+    return _value(value)
+
+
+def _value(value: object) -> FieldValue:
+    """A value deepdiff reports, typed: payloads are JSON objects, so it is JSON."""
+    return as_json(value)
 
 
 def _order(field: str) -> tuple[int, str]:

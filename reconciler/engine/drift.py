@@ -15,14 +15,13 @@ whole period or more behind now will never fire again until it is re-created.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from reconciler import timekeeping as tk
-from reconciler.core.model import FieldChange, LiveSchedule, Payload
+from reconciler.core.model import FieldChange, FieldValue, LiveSchedule, Payload
 from reconciler.timekeeping.timing import ScheduleTiming
 
 
-def _plain_fields(live: LiveSchedule) -> dict[str, Any]:
+def _plain_fields(live: LiveSchedule) -> dict[str, FieldValue]:
     return {
         "name": live.name,
         "executionId": live.execution_id,
@@ -37,20 +36,32 @@ def live_drift(recorded: Payload, live: LiveSchedule, *, now: datetime) -> tuple
     changes: list[FieldChange] = []
     timing = ScheduleTiming.from_payload(recorded)
     fired = timing.has_fired(now)
+    declared = _recorded_fields(recorded)
     for field, have_raw in _plain_fields(live).items():
-        want = _normal(field, recorded.get(field))
+        want = _normal(field, declared.get(field))
         have = _normal(field, have_raw)
         if field == "status" and fired and have == "IN_ACTIVE":
             continue  # a ONCE that fired is marked IN_ACTIVE by Testsigma: not drift
         if want != have:
-            changes.append(FieldChange(field, recorded.get(field), have_raw))
+            changes.append(FieldChange(field, declared.get(field), have_raw))
     moved = _next_interval_drift(recorded, timing, live)
     if moved is not None:
         changes.append(moved)
     return tuple(changes)
 
 
-def live_as_payload_values(recorded: Payload, live: LiveSchedule) -> dict[str, Any]:
+def _recorded_fields(recorded: Payload) -> dict[str, FieldValue]:
+    """The recorded values of the fields the server reports (None: absent)."""
+    return {
+        "name": recorded.get("name"),
+        "executionId": recorded.get("executionId"),
+        "scheduleType": recorded.get("scheduleType"),
+        "status": recorded.get("status"),
+        "comments": recorded.get("comments"),
+    }
+
+
+def live_as_payload_values(recorded: Payload, live: LiveSchedule) -> dict[str, FieldValue]:
     """The server's current values in payload form (nextInterval as wall time in the zone)."""
     values = _plain_fields(live)
     if live.next_ms is not None:
@@ -78,7 +89,7 @@ def stuck_for(recorded: Payload, live: LiveSchedule, *, now: datetime) -> int | 
     return int((now - due).total_seconds())
 
 
-def _normal(field: str, value: Any) -> Any:
+def _normal(field: str, value: FieldValue) -> FieldValue:
     if field == "comments":
         return value or None  # absent, null and "" all mean "no comment"
     if field == "status" and value is None:

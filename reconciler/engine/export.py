@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from reconciler.core.model import LiveSchedule
 
@@ -34,7 +33,7 @@ class ExportedSchedule:
     """One schedule as a YAML entry (keys in the order they are written)."""
 
     id: int
-    entry: Mapping[str, Any]
+    entry: Mapping[str, object]
     test_plan: str
     #: Fields the server did not return, written as a guess a person must check.
     unknown: tuple[str, ...] = NOT_RETURNED
@@ -48,7 +47,7 @@ class ExportedFile:
 
     filename: str
     title: str
-    defaults: Mapping[str, Any]
+    defaults: Mapping[str, object]
     schedules: tuple[ExportedSchedule, ...]
 
 
@@ -83,7 +82,7 @@ def instant_text(ms: int) -> str:
 
 def build_export(
     live: Iterable[LiveSchedule],
-    test_plans: Sequence[Mapping[str, Any]],
+    test_plans: Sequence[Mapping[str, object]],
     *,
     unreadable: Iterable[str] = (),
 ) -> Export:
@@ -91,7 +90,9 @@ def build_export(
 
     `unreadable` lists what the adapter could not translate (reported, not exported).
     """
-    plan_names = {int(p["id"]): str(p.get("name") or "") for p in test_plans if _is_id(p.get("id"))}
+    plan_names = {
+        int(str(p["id"])): str(p.get("name") or "") for p in test_plans if _is_id(p.get("id"))
+    }
     by_name: dict[str, list[LiveSchedule]] = {}
     skipped = list(unreadable)
     for item in live:
@@ -136,9 +137,9 @@ def as_one_document(export: Export) -> ExportedFile:
     return _file("-", "every test plan", sorted(plain, key=lambda s: order[s.id]))
 
 
-def _entry(item: LiveSchedule) -> dict[str, Any]:
+def _entry(item: LiveSchedule) -> dict[str, object]:
     assert item.next_ms is not None
-    entry: dict[str, Any] = {
+    entry: dict[str, object] = {
         "name": item.name,
         "executionId": item.execution_id,
         "scheduleType": item.schedule_type,
@@ -153,7 +154,7 @@ def _entry(item: LiveSchedule) -> dict[str, Any]:
 
 def _file(filename: str, title: str, schedules: list[ExportedSchedule]) -> ExportedFile:
     """Factor into `defaults` each key every schedule has with the same value."""
-    defaults: dict[str, Any] = {}
+    defaults: dict[str, object] = {}
     for key in FACTORED:
         values = {repr(s.entry.get(key)) for s in schedules}
         if len(values) == 1 and schedules[0].entry.get(key) is not None:
@@ -179,7 +180,7 @@ def _file(filename: str, title: str, schedules: list[ExportedSchedule]) -> Expor
     return ExportedFile(filename, title, defaults, tuple(factored))
 
 
-def _unfactor(entry: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+def _unfactor(entry: Mapping[str, object], defaults: Mapping[str, object]) -> dict[str, object]:
     merged = {**entry, **{k: v for k, v in defaults.items() if k not in entry}}
     order = ("name", "executionId", "scheduleType", "nextInterval", *FACTORED)
     return {k: merged[k] for k in order if k in merged}
@@ -200,7 +201,7 @@ def _title(plan_id: int, names: Mapping[int, str]) -> str:
     return f"test plan {plan_id} (not among the account's test plans)"
 
 
-def _is_id(value: Any) -> bool:
+def _is_id(value: object) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, str):

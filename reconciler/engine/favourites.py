@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
 
 #: How many values of one query term a description lists before "and N more".
 MAX_VALUES = 10
@@ -19,7 +18,7 @@ MAX_VALUES = 10
 _KEY_WORDS = {"suiteId": "suites", "assignee": "assignee", "reviewedBy": "reviewed by"}
 
 
-def describe_favourite(config: Mapping[str, Any]) -> str:
+def describe_favourite(config: Mapping[str, object]) -> str:
     """What a favourite selects, e.g. "includes suites 132, 130; assignee not 9".
 
     The query's operation decides the words (`IN` includes, `NOT_IN`
@@ -28,7 +27,7 @@ def describe_favourite(config: Mapping[str, Any]) -> str:
     suite terms), so a reviewer never reads a confident guess.
     """
     raw = config.get("query")
-    terms: Any
+    terms: object
     if isinstance(raw, str):
         try:
             terms = json.loads(raw) if raw.strip() else []
@@ -50,7 +49,7 @@ def describe_favourite(config: Mapping[str, Any]) -> str:
     return "; ".join(parts) if parts else "the whole test plan (no filters)"
 
 
-def _describe_term(term: Any) -> str:
+def _describe_term(term: object) -> str:
     if not isinstance(term, dict):
         return _clip(json.dumps(term))
     key, op, value = term.get("key"), term.get("operation"), term.get("value")
@@ -67,14 +66,14 @@ def _describe_term(term: Any) -> str:
     return f"{word} {op if isinstance(op, str) else json.dumps(op)} {values}"
 
 
-def _values(value: Any) -> str:
+def _values(value: object) -> str:
     items = value if isinstance(value, list) else [value]
     shown = [v if isinstance(v, str) else json.dumps(v) for v in items[:MAX_VALUES]]
     more = len(items) - len(shown)
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-def _condition_note(condition: Any, suite_ops: set[Any]) -> str:
+def _condition_note(condition: object, suite_ops: set[object]) -> str:
     if condition is None:
         return ""
     if condition == "INCLUDED" and "NOT_IN" in suite_ops and "IN" not in suite_ops:

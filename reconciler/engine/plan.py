@@ -29,7 +29,8 @@ orphan with equal payloads but for the name get a warning suggesting `moved:`.
 
 `body_to_send` is the one place where the anchor becomes the time actually
 sent: a past anchor is moved to its first occurrence after now, because
-Testsigma refuses past times with a 500.
+Testsigma refuses past times with a 500. It rolls from the anchor the loader
+parsed (`Action.anchor`) and writes `nextInterval` only when it moves.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from reconciler import timekeeping as tk
 from reconciler.core.errors import InputError, Location, Problem
@@ -155,16 +155,22 @@ def _readable(have: RecordedSchedule, problems: list[Problem]) -> bool:
     return True
 
 
-def body_to_send(payload: Payload, *, now: datetime, update: bool = False) -> dict[str, Any]:
+def body_to_send(
+    payload: Payload, *, now: datetime, update: bool = False, anchor: datetime | None = None
+) -> Payload:
     """The API body for a POST or PUT: the payload with a past anchor rolled forward.
 
-    For a PUT (`update`), `comments` is always sent ("" when absent): the server
-    merges, so a comment left out would keep its old value.
+    `anchor`: the payload's nextInterval as the loader parsed it (`Action.anchor`; else
+    the text is read). `nextInterval` is written only when it moves. For a PUT
+    (`update`), `comments` is always sent ("" when absent): the server merges.
     """
-    upcoming = ScheduleTiming.from_payload(payload).next_after(now + SEND_MARGIN)
+    timing = ScheduleTiming.from_payload(payload, anchor)
+    upcoming = timing.next_after(now + SEND_MARGIN)
     if upcoming is None:
         raise ValueError(f"{payload['name']}: the ONCE time {payload['nextInterval']} has passed")
-    body = {**payload, "nextInterval": tk.format_api(upcoming)}
+    body = payload.copy()
+    if upcoming != timing.anchor:
+        body["nextInterval"] = tk.format_api(upcoming)
     if update and not body.get("comments"):
         body["comments"] = ""
     return body
@@ -199,13 +205,14 @@ def passed_once_problems(
     return [
         once_passed_problem(s, created=recorded is None)
         for s in desired.schedules
-        if (recorded is None or s.name not in recorded) and has_fired(s.payload, now=now)
+        if (recorded is None or s.name not in recorded)
+        and has_fired(s.payload, now=now, anchor=s.anchor)
     ]
 
 
-def has_fired(payload: Payload, *, now: datetime) -> bool:
-    """Whether a ONCE schedule's time has passed (so it fired, or never can)."""
-    return ScheduleTiming.from_payload(payload).has_fired(now)
+def has_fired(payload: Payload, *, now: datetime, anchor: datetime | None = None) -> bool:
+    """Whether a ONCE schedule's time has passed (`anchor`: as for `body_to_send`)."""
+    return ScheduleTiming.from_payload(payload, anchor).has_fired(now)
 
 
 def needs_replace(before: Payload, after: Payload) -> bool:
@@ -231,7 +238,7 @@ def _create(
     problems: list[Problem],
     gone: RecordedSchedule | None = None,
 ) -> Action | None:
-    if has_fired(want.payload, now=now):
+    if has_fired(want.payload, now=now, anchor=want.anchor):
         problems.append(once_passed_problem(want))
         return None
     return Action(
@@ -243,6 +250,7 @@ def _create(
         cause=Cause.DELETED_OUTSIDE if gone is not None else Cause.DECLARED,
         previous_id=gone.id if gone is not None else None,
         location=want.location,
+        anchor=want.anchor,
     )
 
 
@@ -256,6 +264,7 @@ def _conflict(want: DesiredSchedule, why: Conflict) -> Action:
         cause=why.cause,
         conflict=why,
         location=want.location,
+        anchor=want.anchor,
     )
 
 
@@ -269,7 +278,7 @@ def _compare(
     live: LiveSchedule | None = None,
 ) -> Action | None:
     changes = field_changes(have.payload, want.payload)
-    fired = has_fired(want.payload, now=now)
+    fired = has_fired(want.payload, now=now, anchor=want.anchor)
     if fired and not changes:
         drift = ()  # a ONCE that fired cannot be sent again; what the server shows is history
     behind = None if live is None or fired else stuck_for(have.payload, live, now=now)
@@ -282,12 +291,11 @@ def _compare(
             after=want.payload,
             cause=Cause.ALREADY_FIRED if fired else Cause.IN_SYNC,
             location=want.location,
+            anchor=want.anchor,
         )
     if drift:
         assert live is not None
-        server_now = live_as_payload_values(have.payload, live)
-        current = {**have.payload, **{d.field: server_now.get(d.field, d.after) for d in drift}}
-        changes = field_changes(current, want.payload)
+        changes = field_changes(_as_on_server(have.payload, live, drift), want.payload)
     if fired:
         problems.append(
             Problem(
@@ -315,7 +323,16 @@ def _compare(
         location=want.location,
         drift=drift,
         behind_seconds=behind,
+        anchor=want.anchor,
     )
+
+
+def _as_on_server(
+    recorded: Payload, live: LiveSchedule, drift: tuple[FieldChange, ...]
+) -> dict[str, object]:
+    """The recorded payload with the drifted fields as the server has them now."""
+    server_now = live_as_payload_values(recorded, live)
+    return {**recorded, **{d.field: server_now.get(d.field, d.after) for d in drift}}
 
 
 def _rename(

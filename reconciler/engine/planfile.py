@@ -11,6 +11,11 @@ belongs to another state, when the file was altered, or when an update or a
 delete names an id that is not the one recorded for that name. `force` is
 never read from the file: only the command line can override the safety
 limits. It never holds the API key (nothing here ever sees it).
+
+Reading a plan back is a JSON edge like the state's: each action's payloads are
+checked into `SchedulePayload`s (`core.payload.read_payload`) and the `after`
+payload's `nextInterval` is parsed here, once, into `Action.anchor`, which the
+send rolls forward from.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ import hmac
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
+from reconciler import timekeeping as tk
 from reconciler.core.errors import Location, ReconcilerError, UnsafeError
 from reconciler.core.model import (
     Action,
@@ -32,7 +38,9 @@ from reconciler.core.model import (
     FieldChange,
     Plan,
     RecordedSchedule,
+    SchedulePayload,
 )
+from reconciler.core.payload import JsonValue, as_json, read_payload
 
 #: 2: signed; 3: actions carry causes, not sentences; 4: actions in the one shape
 #: `plan --format json` shows (`action_to_json`). Other versions are refused, not converted.
@@ -46,12 +54,12 @@ class SavedPlan:
     lineage: str
     serial: int
     desired_digest: str
-    options: Mapping[str, Any]
+    options: Mapping[str, JsonValue]
 
 
 def desired_digest(desired: DesiredSet) -> str:
     """A digest of every declared payload (by name), to tell whether the YAML changed."""
-    canonical: list[Any] = [
+    canonical: list[object] = [
         [s.name, dict(s.payload)] for s in sorted(desired.schedules, key=lambda s: s.name)
     ]
     if desired.moved:  # only when present: digests of files without `moved:` are unchanged
@@ -65,9 +73,9 @@ def plan_to_document(
     lineage: str,
     serial: int,
     digest: str,
-    options: Mapping[str, Any],
+    options: Mapping[str, object],
     key: bytes,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The saved plan, signed with the state's plan `key`."""
     body = {
         "planfile_version": PLANFILE_VERSION,
@@ -99,7 +107,7 @@ def check_can_save(*, lock_holder: str | None, open_entries: Collection[int]) ->
         )
 
 
-def plan_from_document(doc: Any, *, source: str, key: bytes, lineage: str) -> SavedPlan:
+def plan_from_document(doc: object, *, source: str, key: bytes, lineage: str) -> SavedPlan:
     """Read a saved plan back: UnsafeError when altered or foreign, else ReconcilerError."""
     if not isinstance(doc, dict) or "planfile_version" not in doc:
         raise ReconcilerError(f"{source} is not a saved plan (write one with `plan --out`)")
@@ -125,12 +133,15 @@ def plan_from_document(doc: Any, *, source: str, key: bytes, lineage: str) -> Sa
         )
     try:
         actions = tuple(action_from_json(a) for a in body["actions"])
+        options = as_json(body["options"])
+        if not isinstance(options, dict):
+            raise TypeError("options must be an object")
         return SavedPlan(
             plan=Plan(actions=actions),
             lineage=str(body["lineage"]),
             serial=int(body["serial"]),
             desired_digest=str(body["desired_digest"]),
-            options=dict(body["options"]),
+            options=options,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ReconcilerError(f"{source} is not a readable saved plan: {exc}") from None
@@ -175,7 +186,7 @@ def check_ids(plan: Plan, recorded: Mapping[str, RecordedSchedule], *, source: s
         )
 
 
-def action_to_json(action: Action) -> dict[str, Any]:
+def action_to_json(action: Action) -> dict[str, object]:
     """The one JSON shape of an action: in saved plans, and (with words added) in
     `plan --format json` and `apply --format json` (render/json_doc.py).
 
@@ -202,26 +213,7 @@ def action_to_json(action: Action) -> dict[str, Any]:
     }
 
 
-def action_from_json(data: Mapping[str, Any]) -> Action:
-    """The action `action_to_json` wrote (KeyError/TypeError/ValueError when it is not one)."""
-    return Action(
-        kind=ActionKind(data["action"]),
-        name=str(data["name"]),
-        id=None if data["id"] is None else int(data["id"]),
-        before=data["before"],
-        after=data["after"],
-        changes=tuple(FieldChange(c["field"], c["before"], c["after"]) for c in data["changes"]),
-        drift=tuple(FieldChange(c["field"], c["recorded"], c["live"]) for c in data["drift"]),
-        cause=Cause(data["cause"]),
-        conflict=_read_conflict(data["conflict"]),
-        previous_id=data["previous_id"],
-        behind_seconds=data["behind_seconds"],
-        location=_read_location(data["location"]),
-        renamed_from=None if data["renamed_from"] is None else str(data["renamed_from"]),
-    )
-
-
-def _read_location(text: Any) -> Location | None:
+def _read_location(text: object) -> Location | None:
     """`file:line:column` (or `file:line`, or `file`) back into a Location."""
     if not text:
         return None
@@ -235,7 +227,7 @@ def _read_location(text: Any) -> Location | None:
     return Location(str(text))
 
 
-def _conflict(conflict: Conflict | None) -> dict[str, Any] | None:
+def _conflict(conflict: Conflict | None) -> dict[str, object] | None:
     if conflict is None:
         return None
     return {
@@ -247,25 +239,91 @@ def _conflict(conflict: Conflict | None) -> dict[str, Any] | None:
     }
 
 
-def _read_conflict(data: Mapping[str, Any] | None) -> Conflict | None:
-    if data is None:
+def _object(data: object, what: str) -> Mapping[str, object]:
+    if not isinstance(data, Mapping):
+        raise TypeError(f"{what} must be an object, not {data!r}")
+    return data
+
+
+def _int(value: object, what: str) -> int | None:
+    """A whole number or None from the file (a bool or text is not one)."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise TypeError(f"{what} must be a whole number, not {value!r}")
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _list(value: object, what: str) -> list[object]:
+    if not isinstance(value, list):
+        raise TypeError(f"{what} must be a list, not {value!r}")
+    return value
+
+
+def _read_conflict(raw: object) -> Conflict | None:
+    if raw is None:
         return None
+    data = _object(raw, "conflict")
     return Conflict(
-        cause=Cause(data["cause"]),
-        ids=tuple(int(i) for i in data["ids"]),
-        entry_id=data["entry_id"],
-        started_at=data["started_at"],
+        cause=Cause(str(data["cause"])),
+        ids=tuple(int(str(i)) for i in _list(data["ids"], "conflict ids")),
+        entry_id=_int(data["entry_id"], "entry_id"),
+        started_at=_text(data["started_at"]),
         detail=str(data["detail"]),
     )
 
 
-def _canonical(data: Any) -> bytes:
+def _changes(raw: object, what: str, old: str, new: str) -> tuple[FieldChange, ...]:
+    """`{field, <old>, <new>}` objects back into FieldChanges."""
+    changes = []
+    for item in _list(raw, what):
+        data = _object(item, what)
+        changes.append(FieldChange(str(data["field"]), as_json(data[old]), as_json(data[new])))
+    return tuple(changes)
+
+
+def _payload(raw: object, what: str) -> SchedulePayload | None:
+    return None if raw is None else read_payload(_object(raw, what))
+
+
+def action_from_json(raw: object) -> Action:
+    """The action `action_to_json` wrote (KeyError/TypeError/ValueError when it is not one)."""
+    data = _object(raw, "an action")
+    after = _payload(data["after"], "after")
+    return Action(
+        kind=ActionKind(str(data["action"])),
+        name=str(data["name"]),
+        id=_int(data["id"], "id"),
+        before=_payload(data["before"], "before"),
+        after=after,
+        changes=_changes(data["changes"], "changes", "before", "after"),
+        drift=_changes(data["drift"], "drift", "recorded", "live"),
+        cause=Cause(str(data["cause"])),
+        conflict=_read_conflict(data["conflict"]),
+        previous_id=_int(data["previous_id"], "previous_id"),
+        behind_seconds=_int(data["behind_seconds"], "behind_seconds"),
+        location=_read_location(data["location"]),
+        renamed_from=_text(data.get("renamed_from")),
+        anchor=None if after is None else _anchor(after),
+    )
+
+
+def _anchor(after: SchedulePayload) -> datetime:
+    """The file's edge: the one parse of the nextInterval this action will send."""
+    if "nextInterval" not in after:
+        raise ValueError(f"the payload of {after['name']!r} has no nextInterval")
+    return tk.parse_api(after["nextInterval"])
+
+
+def _canonical(data: object) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _sha256(data: Any) -> str:
+def _sha256(data: object) -> str:
     return hashlib.sha256(_canonical(data)).hexdigest()
 
 
-def _sign(key: bytes, body: Any) -> str:
+def _sign(key: bytes, body: object) -> str:
     return hmac.new(key, _DOMAIN + _canonical(body), hashlib.sha256).hexdigest()

@@ -16,10 +16,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from reconciler.core.errors import InputError, Location, Problem, ReconcilerError
 from reconciler.core.model import DesiredSet
+from reconciler.core.payload import with_execution_id
 
 #: How many candidates an error lists before saying "and N more".
 MAX_LISTED = 8
@@ -45,8 +45,8 @@ class TestPlanNameError(ReconcilerError):
 
 def check_account(
     desired: DesiredSet,
-    test_plans: Sequence[Mapping[str, Any]],
-    saved_configs: Sequence[Mapping[str, Any]],
+    test_plans: Sequence[Mapping[str, object]],
+    saved_configs: Sequence[Mapping[str, object]],
 ) -> list[Problem]:
     """Every reference of `desired` that the account does not have, as located problems.
 
@@ -88,11 +88,11 @@ class _Where:
 
 def _check_entry(
     label: str,
-    body: Mapping[str, Any],
+    body: Mapping[str, object],
     where: _Where,
     *,
     plans_by_id: Mapping[int, str],
-    saved_configs: Sequence[Mapping[str, Any]],
+    saved_configs: Sequence[Mapping[str, object]],
 ) -> list[Problem]:
     problems: list[Problem] = []
     message = _test_plan_problem(body.get("executionId"), plans_by_id)
@@ -108,8 +108,8 @@ def _check_entry(
 
 
 def find_favourite(
-    ref: Any, saved_configs: Sequence[Mapping[str, Any]]
-) -> Mapping[str, Any] | None:
+    ref: object, saved_configs: Sequence[Mapping[str, object]]
+) -> Mapping[str, object] | None:
     """The saved config an `executionConfig` `{name}` or `{id}` refers to, if any."""
     if not isinstance(ref, Mapping):
         return None
@@ -123,7 +123,7 @@ def find_favourite(
     return None
 
 
-def resolve_test_plan_name(name: str, test_plans: Sequence[Mapping[str, Any]]) -> int:
+def resolve_test_plan_name(name: str, test_plans: Sequence[Mapping[str, object]]) -> int:
     """The id of the one test plan called exactly `name`.
 
     Raises TestPlanNameError naming the candidates: the ids sharing the name
@@ -151,7 +151,7 @@ def resolve_test_plan_name(name: str, test_plans: Sequence[Mapping[str, Any]]) -
 # --- helpers -------------------------------------------------------------------
 
 
-def _test_plan_problem(raw: Any, plans_by_id: Mapping[int, str]) -> str:
+def _test_plan_problem(raw: object, plans_by_id: Mapping[int, str]) -> str:
     plan_id = _as_id(raw)
     if plan_id is None:
         return f"executionId must be a test plan id, not {raw!r}"
@@ -165,7 +165,7 @@ def _test_plan_problem(raw: Any, plans_by_id: Mapping[int, str]) -> str:
     return f"executionId {plan_id} is not a test plan of this account; {hint}"
 
 
-def _favourite_problem(ref: Any, saved_configs: Sequence[Mapping[str, Any]]) -> str:
+def _favourite_problem(ref: object, saved_configs: Sequence[Mapping[str, object]]) -> str:
     if not isinstance(ref, Mapping) or len(ref) != 1 or not ({"name", "id"} & set(ref)):
         return f"executionConfig must be {{name: ...}} or {{id: ...}}, not {ref!r}"
     if find_favourite(ref, saved_configs) is not None:
@@ -210,7 +210,7 @@ def _listing(what: str, items: Iterable[tuple[int, str]]) -> str:
     return f"{what} of this account: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
-def _close_plans(name: str, test_plans: Sequence[Mapping[str, Any]]) -> list[tuple[int, str]]:
+def _close_plans(name: str, test_plans: Sequence[Mapping[str, object]]) -> list[tuple[int, str]]:
     plans = _plans_by_id(test_plans)
     names = sorted(set(plans.values()))
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
@@ -218,7 +218,7 @@ def _close_plans(name: str, test_plans: Sequence[Mapping[str, Any]]) -> list[tup
     return [(pid, plan) for pid, plan in sorted(plans.items()) if plan in close]
 
 
-def _plan_label(plan_id: int, name: str, test_plans: Sequence[Mapping[str, Any]]) -> str:
+def _plan_label(plan_id: int, name: str, test_plans: Sequence[Mapping[str, object]]) -> str:
     """`3858 (application version 11)`: what tells plans of the same name apart."""
     for plan in test_plans:
         version = plan.get("applicationVersionId")
@@ -227,7 +227,7 @@ def _plan_label(plan_id: int, name: str, test_plans: Sequence[Mapping[str, Any]]
     return str(plan_id)
 
 
-def _plans_by_id(test_plans: Sequence[Mapping[str, Any]]) -> dict[int, str]:
+def _plans_by_id(test_plans: Sequence[Mapping[str, object]]) -> dict[int, str]:
     plans: dict[int, str] = {}
     for plan in test_plans:
         plan_id = _as_id(plan.get("id"))
@@ -237,7 +237,7 @@ def _plans_by_id(test_plans: Sequence[Mapping[str, Any]]) -> dict[int, str]:
     return plans
 
 
-def _as_id(raw: Any) -> int | None:
+def _as_id(raw: object) -> int | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
@@ -247,11 +247,13 @@ def _as_id(raw: Any) -> int | None:
     return None
 
 
-def _has(ref: Any, key: str) -> bool:
+def _has(ref: object, key: str) -> bool:
     return isinstance(ref, Mapping) and key in ref
 
 
-def resolve_test_plans(desired: DesiredSet, test_plans: Sequence[Mapping[str, Any]]) -> DesiredSet:
+def resolve_test_plans(
+    desired: DesiredSet, test_plans: Sequence[Mapping[str, object]]
+) -> DesiredSet:
     """Replace every `testPlan` name by its `executionId`; InputError names every failure."""
     resolved, problems = resolve_test_plans_collecting(desired, test_plans)
     if problems:
@@ -260,7 +262,7 @@ def resolve_test_plans(desired: DesiredSet, test_plans: Sequence[Mapping[str, An
 
 
 def resolve_test_plans_collecting(
-    desired: DesiredSet, test_plans: Sequence[Mapping[str, Any]]
+    desired: DesiredSet, test_plans: Sequence[Mapping[str, object]]
 ) -> tuple[DesiredSet, list[Problem]]:
     """Replace each `testPlan` name that resolves; the others stay, with their problems."""
     problems: list[Problem] = []
@@ -270,9 +272,7 @@ def resolve_test_plans_collecting(
             schedule.test_plan, schedule.location_of("testPlan"), test_plans, problems
         )
         if plan_id is not None:
-            payload = dict(schedule.payload)
-            name = payload.pop("name")
-            schedule = replace(schedule, payload={"name": name, "executionId": plan_id, **payload})
+            schedule = replace(schedule, payload=with_execution_id(schedule.payload, plan_id))
         schedules.append(schedule)
     runs = []
     for run in desired.runs:
@@ -328,7 +328,7 @@ def unresolved_test_plans(desired: DesiredSet, *, key_set: bool = False) -> list
 def _resolve_at(
     name: str | None,
     location: Location,
-    test_plans: Sequence[Mapping[str, Any]],
+    test_plans: Sequence[Mapping[str, object]],
     problems: list[Problem],
 ) -> int | None:
     if name is None:

@@ -64,7 +64,7 @@ def headline(plan: Plan) -> str:
     return "Nothing to create, update or delete, but " + " and ".join(pending) + ":"
 
 
-def field_value(plan: Plan, key: str, value: Any) -> str:
+def field_value(plan: Plan, key: str, value: object) -> str:
     """A payload value as a plan shows it; a test plan id gets its name when it is known."""
     text = short(value)
     if key == "executionId" and isinstance(value, int) and value in plan.test_plan_names:
@@ -83,8 +83,8 @@ def rolled_forward(action: Action, *, now: datetime) -> str | None:
     if action.after is None:
         return None
     try:
-        sent = body_to_send(action.after, now=now)["nextInterval"]
-    except (KeyError, ValueError):
+        sent = body_to_send(action.after, now=now, anchor=action.anchor)["nextInterval"]
+    except ValueError:  # a ONCE whose time has passed: nothing is sent (reported elsewhere)
         return None
     if sent == action.after.get("nextInterval"):
         return None

@@ -54,6 +54,6 @@ def action_document(action: Action, *, now: datetime) -> dict[str, Any]:
 
 
 def _test_plan_name(plan: Plan, action: Action) -> str | None:
-    payload = action.after or action.before or {}
-    plan_id = payload.get("executionId")
+    payload = action.after or action.before
+    plan_id = None if payload is None else payload.get("executionId")
     return plan.test_plan_names.get(plan_id) if isinstance(plan_id, int) else None

@@ -71,7 +71,7 @@ def _row(action: Action, *, plan: Plan, now: datetime) -> str:
             changes = text(changed_reason(action).split("; YAML")[0]) + "<br>" + changes
     elif action.kind is ActionKind.CREATE and action.after is not None:
         fields = [
-            f"{code(key)}: {code(field_value(plan, key, action.after[key]))}"
+            f"{code(key)}: {code(field_value(plan, key, action.after.get(key)))}"
             for key in PAYLOAD_FIELDS
             if key in action.after and key != "name"
         ]

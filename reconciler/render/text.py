@@ -66,7 +66,7 @@ def _action_lines(action: Action, *, plan: Plan, now: datetime) -> list[str]:
         for key in PAYLOAD_FIELDS:
             if key in action.after and key != "name":
                 lines.append(
-                    f"      {key.ljust(width)}  {field_value(plan, key, action.after[key])}"
+                    f"      {key.ljust(width)}  {field_value(plan, key, action.after.get(key))}"
                 )
     elif action.kind in (ActionKind.UPDATE, ActionKind.RENAME) and action.changes:
         # A rename's title already says old -> new.

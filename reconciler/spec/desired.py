@@ -24,12 +24,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import ValidationError
 
 from reconciler.core.errors import InputError, Location, Problem
 from reconciler.core.model import DesiredRun, DesiredSchedule, DesiredSet, Move
+from reconciler.core.payload import RunBody, schedule_payload
 from reconciler.spec.fields import NEXT_INTERVAL_PATTERN
 from reconciler.spec.loader import load_document
 from reconciler.spec.messages import describe, translate
@@ -106,7 +107,7 @@ class _Validated:
     moved: Sequence[tuple[int, MovedSpec]] = ()
 
 
-def _validate(data: dict[str, Any], positions: Positions, found: _Collected) -> _Validated:
+def _validate(data: dict[str, object], positions: Positions, found: _Collected) -> _Validated:
     try:
         document = Document.model_validate(data)
     except ValidationError as exc:
@@ -136,7 +137,7 @@ def _validate(data: dict[str, Any], positions: Positions, found: _Collected) -> 
     )
 
 
-def _salvage(items: Any, model: type[_T]) -> list[tuple[int, _T]]:
+def _salvage(items: object, model: type[_T]) -> list[tuple[int, _T]]:
     if not isinstance(items, list):
         return []
     valid: list[tuple[int, _T]] = []
@@ -149,7 +150,7 @@ def _salvage(items: Any, model: type[_T]) -> list[tuple[int, _T]]:
 
 
 def _field_locations(
-    item: dict[str, Any], defaults: Any, positions: Positions
+    item: dict[str, object], defaults: object, positions: Positions
 ) -> dict[str, Location]:
     """Where each key of an item is written; inherited keys point into `defaults`."""
     at = positions.at
@@ -164,7 +165,7 @@ def _field_locations(
 
 
 def _value_location(
-    key: str, item: dict[str, Any], defaults: Any, positions: Positions
+    key: str, item: dict[str, object], defaults: object, positions: Positions
 ) -> Location | None:
     for mapping in (item, defaults):
         if isinstance(mapping, dict) and mapping.get(key) is not None:
@@ -174,11 +175,10 @@ def _value_location(
     return None
 
 
-def _own_or_default(spec: ScheduleSpec | RunSpec, defaults: Defaults, name: str) -> Any:
-    """The item's own value when it wrote the key (an explicit null removes the default)."""
-    if name in spec.model_fields_set:
-        return getattr(spec, name)
-    return getattr(defaults, name)
+def _own(spec: ScheduleSpec | RunSpec, name: str) -> bool:
+    """Whether the item's own value of `name` wins over the default's: it wrote the key
+    (an explicit null removes the default)."""
+    return name in spec.model_fields_set
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,12 +186,12 @@ class _File:
     """One validated document and what checking its schedules and runs needs."""
 
     document: _Validated
-    raw_defaults: Any
+    raw_defaults: object
     positions: Positions
     found: _Collected
 
     def anchor(
-        self, item: dict[str, Any], location: Location, next_interval: str | None
+        self, item: dict[str, object], location: Location, next_interval: str | None
     ) -> tuple[str, Anchor] | None:
         """Check the zone and the time of a schedule: (timezone as written, anchor)."""
         defaults = self.document.defaults
@@ -230,25 +230,24 @@ class _File:
                 self.found.report(at_next, _about("nextInterval", warning), warning=True)
         return timezone, anchor
 
-    def schedule(self, spec: ScheduleSpec, item: dict[str, Any], location: Location) -> None:
+    def schedule(self, spec: ScheduleSpec, item: dict[str, object], location: Location) -> None:
         checked = self.anchor(item, location, spec.next_interval)
         if checked is None:
             return
         timezone, anchor = checked
         defaults = self.document.defaults or _NO_DEFAULTS
-        config = _own_or_default(spec, defaults, "execution_config")
-        comments = _own_or_default(spec, defaults, "comments")
-        payload: dict[str, Any] = {"name": spec.name}
-        if spec.execution_id is not None:
-            payload["executionId"] = spec.execution_id
-        if config is not None:
-            payload["executionConfig"] = config.payload()
-        payload["scheduleType"] = spec.schedule_type
-        payload["nextInterval"] = format_api(anchor.wall)
-        payload["timezone"] = timezone
-        payload["status"] = _own_or_default(spec, defaults, "status") or "ACTIVE"
-        if comments is not None:
-            payload["comments"] = comments
+        config = (spec if _own(spec, "execution_config") else defaults).execution_config
+        status = (spec if _own(spec, "status") else defaults).status
+        payload = schedule_payload(
+            name=spec.name,
+            execution_id=spec.execution_id,
+            execution_config=None if config is None else config.payload(),
+            schedule_type=spec.schedule_type,
+            next_interval=format_api(anchor.wall),
+            timezone=timezone,
+            status=status or "ACTIVE",
+            comments=(spec if _own(spec, "comments") else defaults).comments,
+        )
         self.found.schedules.append(
             DesiredSchedule(
                 name=spec.name,
@@ -256,10 +255,11 @@ class _File:
                 location=location,
                 field_locations=_field_locations(item, self.raw_defaults, self.positions),
                 test_plan=spec.test_plan,
+                anchor=anchor.wall,
             )
         )
 
-    def invalid_schedule(self, item: Any, location: Location) -> None:
+    def invalid_schedule(self, item: object, location: Location) -> None:
         """Still check the zone and time of a schedule with other errors."""
         if not isinstance(item, dict):
             return
@@ -268,12 +268,12 @@ class _File:
             next_interval = None
         self.anchor(item, location, next_interval)
 
-    def run(self, spec: RunSpec, item: dict[str, Any], location: Location) -> None:
+    def run(self, spec: RunSpec, item: dict[str, object], location: Location) -> None:
         defaults = self.document.defaults or _NO_DEFAULTS
-        body: dict[str, Any] = {}
+        body: RunBody = {}
         if spec.execution_id is not None:
             body["executionId"] = spec.execution_id
-        config = _own_or_default(spec, defaults, "execution_config")
+        config = (spec if _own(spec, "execution_config") else defaults).execution_config
         if config is not None:
             body["executionConfig"] = config.payload()
         if spec.environment_id is not None:
@@ -316,10 +316,12 @@ def _read(loaded: Loaded, found: _Collected) -> None:
             file.invalid_schedule(item, location)
         else:
             file.schedule(spec, item, location)
-    runs: list[Any] = data.get("runs") or []
+    runs: list[object] = data.get("runs") or []
     for index, run in document.runs:
-        file.run(run, runs[index], positions.at(positions.item(runs, index) or loaded.start))
-    moves: list[Any] = data.get("moved") or []
+        raw = runs[index]
+        assert isinstance(raw, dict)  # validated as a run
+        file.run(run, raw, positions.at(positions.item(runs, index) or loaded.start))
+    moves: list[object] = data.get("moved") or []
     for index, move in document.moved:
         item = moves[index]
         at_item = positions.at(positions.item(moves, index) or loaded.start)

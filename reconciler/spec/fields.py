@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from reconciler.core import payload as core_payload
+
 MAX_NAME = 255
 #: The server's columns (docs/API.md "Column limits"): `name VARCHAR(125)`, `comments
 #: VARCHAR(45)`, 3-byte utf8. Beyond them it answers a 500 that looks like a fault.
@@ -140,8 +142,11 @@ class ExecutionConfigRef(StrictModel):
             )
         return self
 
-    def payload(self) -> dict[str, Any]:
-        return {"name": self.name} if self.name is not None else {"id": self.id}
+    def payload(self) -> core_payload.ExecutionConfigRef:
+        if self.name is not None:
+            return {"name": self.name}
+        assert self.id is not None  # exactly one of the two (checked above)
+        return {"id": self.id}
 
 
 def execution_id_field(**kwargs: Any) -> Any:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Sequence
-from typing import Any
 
+from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from reconciler.core.errors import Location, Problem
@@ -29,7 +29,7 @@ from reconciler.spec.model import (
 from reconciler.spec.positions import Pos, Positions
 
 
-def _keys(model: type[Any]) -> tuple[str, ...]:
+def _keys(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(field.alias or name for name, field in model.model_fields.items())
 
 
@@ -53,7 +53,7 @@ _CONTEXT_NAMES = {
 _ENUMS: dict[str, tuple[str, ...]] = {"scheduleType": SCHEDULE_TYPES, "status": STATUSES}
 
 
-def describe(value: Any) -> str:
+def describe(value: object) -> str:
     """A value as a user would recognise it in a message."""
     if value is None:
         return "nothing (null)"
@@ -83,7 +83,7 @@ def suggest(word: str, choices: Sequence[str]) -> str | None:
 
 
 def locate(
-    loc: Sequence[str | int], data: Any, positions: Positions, *, at_key: bool = False
+    loc: Sequence[str | int], data: object, positions: Positions, *, at_key: bool = False
 ) -> Location:
     """Where a pydantic `loc` points in the file: the deepest key or item it reaches.
 
@@ -182,7 +182,7 @@ def _message(error: ErrorDetails, field: str) -> str:
     return f"{field}: {error['msg'][0].lower()}{error['msg'][1:]}, got {got}"
 
 
-def translate(errors: Sequence[ErrorDetails], data: Any, positions: Positions) -> list[Problem]:
+def translate(errors: Sequence[ErrorDetails], data: object, positions: Positions) -> list[Problem]:
     """One Problem per pydantic error, at the offending key or value."""
     problems: list[Problem] = []
     seen: set[tuple[Location, str]] = set()

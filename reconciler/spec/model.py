@@ -13,7 +13,7 @@ and whether `nextInterval` is a real time. Those go through `reconciler.timekeep
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     ConfigDict,
@@ -277,7 +277,7 @@ class Document(StrictModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _drop_extensions(cls, data: Any) -> Any:
+    def _drop_extensions(cls, data: object) -> object:
         if isinstance(data, dict):
             return {
                 k: v

@@ -9,7 +9,6 @@ and item, so each problem found later points at the place to fix
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from reconciler.core.errors import Location
 
@@ -67,6 +66,6 @@ class Loaded:
     `positions` is keyed by `id()` of the collections in `data`: keep them together.
     """
 
-    data: Any
+    data: object
     positions: Positions
     start: Pos

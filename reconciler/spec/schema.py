@@ -7,12 +7,10 @@ a test keeps the two equal.
 
 from __future__ import annotations
 
-from typing import Any
-
 from reconciler.spec.model import Document
 
 
-def json_schema() -> dict[str, Any]:
+def json_schema() -> dict[str, object]:
     """The JSON Schema of one YAML document, with titles, descriptions and examples."""
     generated = Document.model_json_schema(by_alias=True, mode="validation")
     return {

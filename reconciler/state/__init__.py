@@ -17,7 +17,6 @@ The workspace is `default` when none is given.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl
 
 from reconciler.core.ports import (
@@ -108,7 +107,7 @@ def open_store(
     return SqliteStore.open(path, workspace=chosen)
 
 
-def import_state(store: StateStore, data: dict[str, Any]) -> None:
+def import_state(store: StateStore, data: object) -> None:
     """Replace the state with exported `data` (its lineage), in one transaction.
 
     The serial becomes one more than the larger of the current and the

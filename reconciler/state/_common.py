@@ -21,6 +21,7 @@ from urllib.parse import quote, quote_plus, unquote
 
 from reconciler import __version__
 from reconciler.core.model import RecordedSchedule
+from reconciler.core.payload import SchedulePayload, payload_problem, read_payload
 from reconciler.core.ports import JournalEntry, LockInfo, StateError, WorkspaceSummary
 
 #: The `format_version` of `export()` data that this code writes and reads.
@@ -83,7 +84,7 @@ def new_lock_info(operation: str) -> LockInfo:
     )
 
 
-def dump_payload(payload: Mapping[str, Any] | None) -> str | None:
+def dump_payload(payload: SchedulePayload | None) -> str | None:
     """A payload as stored: JSON text, keys in the order they are sent."""
     if payload is None:
         return None
@@ -93,30 +94,36 @@ def dump_payload(payload: Mapping[str, Any] | None) -> str | None:
         raise StateError(f"cannot record a payload that is not plain JSON: {exc}") from exc
 
 
-def load_payload(text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise StateError(f"a recorded payload is not a JSON object: {text[:80]!r}")
-    return value
+def load_payload(text: str, *, what: str, fix: str = "") -> SchedulePayload:
+    """A stored payload read back into its typed shape; StateError naming `what` when
+    it does not fit (a corrupt state is one message, never a traceback)."""
+    try:
+        return read_payload(json.loads(text))
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        raise StateError(f"{what} is damaged ({exc}){fix}") from None
 
 
 def recorded_from_row(name: str, id_: int, payload: str, applied_at: str) -> RecordedSchedule:
+    what = f"the recorded payload of {name!r} (id {id_})"
+    fix = f": run `reconciler state rm {name}`, then `reconciler import {name} {id_}`"
     return RecordedSchedule(
-        name=name, id=int(id_), payload=load_payload(payload) or {}, applied_at=applied_at
+        name=name,
+        id=int(id_),
+        payload=load_payload(payload, what=what, fix=fix),
+        applied_at=applied_at,
     )
 
 
 def journal_from_row(row: tuple[Any, ...]) -> JournalEntry:
     """A journal row (id, action, name, schedule_id, payload, started_at, outcome, detail)."""
     id_, action, name, schedule_id, payload, started_at, outcome, detail = row
+    what = f"the payload of journal entry {id_} ({action} {name!r})"
     return JournalEntry(
         id=int(id_),
         action=action,
         name=name,
         schedule_id=None if schedule_id is None else int(schedule_id),
-        payload=load_payload(payload),
+        payload=None if payload is None else load_payload(payload, what=what),
         started_at=started_at,
         outcome=outcome,
         detail=detail,
@@ -134,7 +141,7 @@ def export_data(
     serial: int,
     schedules: Iterable[RecordedSchedule],
     unresolved: Iterable[JournalEntry],
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The JSON-able export every backend returns (schedules in name order)."""
     return {
         "format_version": EXPORT_FORMAT_VERSION,
@@ -195,12 +202,14 @@ def parse_export(data: object) -> tuple[str, int, list[RecordedSchedule]]:
         name, id_, payload, applied_at = (
             item.get(k) for k in ("name", "id", "payload", "applied_at")
         )
+        problem = payload_problem(payload) if isinstance(payload, Mapping) else None
         bad = [
             msg
             for ok, msg in (
                 (isinstance(name, str) and bool(name), "name must be a non-empty string"),
                 (_is_int(id_), f"id must be a whole number (got {id_!r})"),
                 (isinstance(payload, Mapping), "payload must be an object"),
+                (problem is None, f"payload does not fit: {problem}"),
                 (isinstance(applied_at, str), "applied_at must be a string"),
             )
             if not ok
@@ -214,9 +223,8 @@ def parse_export(data: object) -> tuple[str, int, list[RecordedSchedule]]:
             problems.append(f"{where}: schedule {name!r} appears twice")
             continue
         seen.add(name)
-        schedules.append(
-            RecordedSchedule(name=name, id=id_, payload=dict(payload), applied_at=applied_at)
-        )
+        record = RecordedSchedule(name, id_, read_payload(payload), applied_at=applied_at)
+        schedules.append(record)
     if problems:
         raise StateError(
             "the state data cannot be imported:\n" + "\n".join(f"  - {p}" for p in problems)

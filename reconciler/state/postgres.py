@@ -16,12 +16,12 @@ when a postgresql URL is opened, so start-up stays fast.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import psycopg
 
-from reconciler.core.model import RecordedSchedule
+from reconciler.core.model import RecordedSchedule, SchedulePayload
 from reconciler.core.ports import (
     JournalEntry,
     StateError,
@@ -286,7 +286,7 @@ class PostgresStore(PgSession):
         action: str,
         name: str,
         schedule_id: int | None,
-        payload: Mapping[str, Any] | None,
+        payload: SchedulePayload | None,
     ) -> int:
         text = common.dump_payload(payload)
 
@@ -316,8 +316,8 @@ class PostgresStore(PgSession):
     def journal_resolve(self, entry_id: int, *, detail: str) -> None:
         self._write(lambda conn: self._finish_entry(conn, entry_id, common.RESOLVED, detail))
 
-    def export(self) -> dict[str, Any]:
-        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> dict[str, Any]:
+    def export(self) -> dict[str, object]:
+        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> dict[str, object]:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             return common.export_data(
                 lineage=self.lineage,

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from reconciler.core.model import RecordedSchedule
+from reconciler.core.model import RecordedSchedule, SchedulePayload
 from reconciler.core.ports import (
     JournalEntry,
     LockInfo,
@@ -347,7 +347,7 @@ class SqliteStore:
         action: str,
         name: str,
         schedule_id: int | None,
-        payload: Mapping[str, Any] | None,
+        payload: SchedulePayload | None,
     ) -> int:
         text = common.dump_payload(payload)
 
@@ -377,7 +377,7 @@ class SqliteStore:
     def journal_resolve(self, entry_id: int, *, detail: str) -> None:
         self._write(lambda conn: self._finish_entry(conn, entry_id, common.RESOLVED, detail))
 
-    def export(self) -> dict[str, Any]:
+    def export(self) -> dict[str, object]:
         self._conn.execute("BEGIN")  # one consistent snapshot
         try:
             return common.export_data(

@@ -3,17 +3,18 @@
 A payload carries `nextInterval` as API text, `timezone` as a name and
 `scheduleType` as a word. `ScheduleTiming.from_payload` is the one place that
 turns those three into values (a resolved `Zone`, a naive wall-time anchor),
-so the plan, drift, adoption and the renderers parse `nextInterval` once and
-share the same meaning; `format_api` is the one place that writes it back.
+so the plan, drift, adoption and the renderers share the same meaning. A
+declared schedule's anchor was parsed by the loader and travels with it (and
+its action): given that anchor, `from_payload` does not read the text again.
+`format_api` is the one place that writes a time back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from reconciler.core.payload import SchedulePayload
 from reconciler.timekeeping.instants import to_instant
 from reconciler.timekeeping.parse import parse_api
 from reconciler.timekeeping.recurrence import (
@@ -33,19 +34,24 @@ class ScheduleTiming:
     zone: Zone
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> ScheduleTiming:
+    def from_payload(
+        cls, payload: SchedulePayload, anchor: datetime | None = None
+    ) -> ScheduleTiming:
         """Read a canonical payload; a payload that is not one raises `TimeError`/`KeyError`.
 
-        Canonical payloads come from the loader (validated) or the state (written
-        from validated payloads), so a failure here is a bug or a corrupt state:
-        callers let it surface rather than guess.
+        `anchor` is the payload's `nextInterval` already parsed (the loader's, carried
+        by the declared schedule and its action): then the text is not read again.
+
+        Canonical payloads come from the loader (validated) or the state (checked by
+        `core.payload.read_payload` on the way out), so a failure here is a bug or a
+        corrupt state: callers let it surface rather than guess.
         """
         return cls(
-            anchor=parse_api(str(payload["nextInterval"])),
-            schedule_type=check_schedule_type(str(payload["scheduleType"])),
+            anchor=parse_api(payload["nextInterval"]) if anchor is None else anchor,
+            schedule_type=check_schedule_type(payload["scheduleType"]),
             # A record adopted from the server has no `timezone` (the API does not
             # report it): its nextInterval is kept as UTC wall time.
-            zone=resolve_zone(str(payload.get("timezone") or "UTC")),
+            zone=resolve_zone(payload.get("timezone") or "UTC"),
         )
 
     @property

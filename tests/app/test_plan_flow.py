@@ -94,7 +94,7 @@ def test_a_saved_plan_is_signed_for_this_state_and_reads_back(
 def test_saving_is_refused_while_the_journal_is_open_before_anything_is_shown(
     store: StateStore, tmp_path: Path
 ) -> None:
-    store.journal_intent(action="create", name="a", schedule_id=None, payload={"name": "a"})
+    store.journal_intent(action="create", name="a", schedule_id=None, payload=schedule("a").payload)
     seen = Seen()
     path = tmp_path / "plan.json"
     with pytest.raises(UnsafeError, match="unknown outcome"):

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from reconciler.app.refresh import LiveReader, name_conflicts, resolve_journal
-from reconciler.core.model import Cause, RecordedSchedule
+from reconciler.core.model import Cause, RecordedSchedule, SchedulePayload
 from reconciler.core.ports import StateStore
 from reconciler.render.words import conflict_reason, import_hint
 from reconciler.state import open_store
@@ -58,8 +58,18 @@ class Server:
         return [dict(s) for s in self.schedules.values()]
 
 
+def payload(name: str) -> SchedulePayload:
+    return {
+        "name": name,
+        "executionId": 1,
+        "scheduleType": "DAILY",
+        "nextInterval": "2026-12-01T17:30:00.000",
+        "status": "ACTIVE",
+    }
+
+
 def record(name: str, schedule_id: int) -> RecordedSchedule:
-    return RecordedSchedule(name, schedule_id, {"name": name, "executionId": 1}, APPLIED_AT)
+    return RecordedSchedule(name, schedule_id, payload(name), APPLIED_AT)
 
 
 @pytest.fixture
@@ -174,8 +184,7 @@ def test_the_hint_for_several_schedules_lists_them_and_says_to_delete_extras() -
 
 
 def open_create(store: StateStore, name: str) -> int:
-    payload = {"name": name, "executionId": 1}
-    return store.journal_intent(action="create", name=name, schedule_id=None, payload=payload)
+    return store.journal_intent(action="create", name=name, schedule_id=None, payload=payload(name))
 
 
 def settle(store: StateStore, server: Server | None, *, write: bool = True) -> Any:
@@ -190,7 +199,7 @@ def test_a_create_that_reached_the_server_is_adopted_not_sent_again(store: State
     assert "adopted 'a' (id 77)" in out.messages[0]
     recorded = store.get("a")
     assert recorded is not None and recorded.id == 77
-    assert recorded.payload == {"name": "a", "executionId": 1}
+    assert recorded.payload == payload("a")
     assert store.journal_unresolved() == []
 
 

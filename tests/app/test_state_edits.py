@@ -17,11 +17,17 @@ from reconciler.app.state_edits import (
     unlock,
 )
 from reconciler.core.errors import ReconcilerError
-from reconciler.core.model import RecordedSchedule
+from reconciler.core.model import RecordedSchedule, SchedulePayload
 from reconciler.core.ports import LockHeld, StateStore
 from reconciler.state import open_store
 
-PAYLOAD = {"name": "nightly", "executionId": 3857, "scheduleType": "DAILY"}
+PAYLOAD: SchedulePayload = {
+    "name": "nightly",
+    "executionId": 3857,
+    "scheduleType": "DAILY",
+    "nextInterval": "2026-12-01T17:30:00.000",
+    "status": "ACTIVE",
+}
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from reconciler.core.errors import ReconcilerError, UnsafeError
-from reconciler.core.model import Action, ActionKind, Cause, Plan, RecordedSchedule
+from reconciler.core.model import Action, ActionKind, Cause, Plan, RecordedSchedule, SchedulePayload
 from reconciler.engine.planfile import (
     check_can_save,
     check_current,
@@ -20,7 +20,14 @@ from reconciler.engine.planfile import (
 
 KEY = bytes(range(32))
 LINEAGE = "6d0f4a7e-lineage"
-BODY = {"name": "nightly", "executionId": 3857, "scheduleType": "DAILY"}
+BODY: SchedulePayload = {
+    "name": "nightly",
+    "executionId": 3857,
+    "scheduleType": "DAILY",
+    "nextInterval": "2026-12-01T17:30:00.000",
+    "timezone": "UTC",
+    "status": "ACTIVE",
+}
 
 
 def plan(*actions: Action) -> Plan:

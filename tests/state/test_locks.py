@@ -93,7 +93,11 @@ def test_a_v1_sqlite_state_is_migrated_into_the_default_workspace(tmp_path: Path
         for statement in sqlite_schema.MIGRATIONS[0]:
             conn.execute(statement)
         conn.execute("INSERT INTO meta VALUES (1, 1, 'lin-1', 5, 't', '0.1')")
-        conn.execute("INSERT INTO schedules VALUES ('nightly', 4, '{\"name\": \"nightly\"}', 't')")
+        conn.execute(
+            'INSERT INTO schedules VALUES (\'nightly\', 4, \'{"name": "nightly", '
+            '"scheduleType": "DAILY", "nextInterval": "2026-12-01T17:30:00.000", '
+            '"status": "ACTIVE"}\', \'t\')'
+        )
         conn.execute(
             "INSERT INTO journal (action, name, started_at) VALUES ('create', 'hourly', 't')"
         )

@@ -7,12 +7,18 @@ import uuid
 import psycopg
 import pytest
 
-from reconciler.core.model import RecordedSchedule
+from reconciler.core.model import RecordedSchedule, SchedulePayload
 from reconciler.state import StateError, open_store, postgres_schema
 
 pytestmark = pytest.mark.postgres
 
-RECORD = RecordedSchedule(name="nightly", id=4, payload={"name": "nightly"}, applied_at="t")
+PAYLOAD: SchedulePayload = {
+    "name": "nightly",
+    "scheduleType": "DAILY",
+    "nextInterval": "2026-12-01T17:30:00.000",
+    "status": "ACTIVE",
+}
+RECORD = RecordedSchedule(name="nightly", id=4, payload=PAYLOAD, applied_at="t")
 
 
 def with_workspace(url: str, name: str) -> str:

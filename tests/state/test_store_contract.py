@@ -59,11 +59,13 @@ def test_record_get_forget_and_serial(store: StateStore) -> None:
 def test_every_write_and_the_lineage_survive_a_reopen(store_url: str) -> None:
     first = open_store(store_url)
     lineage = first.lineage
-    first.record(schedule("a", 1, executionConfig={"browser": "chrome"}))
+    first.record(schedule("a", 1, executionConfig={"name": "chrome"}))
     first.record(schedule("b", 2))
     first.forget("b")
     first.bump_serial()
-    done = first.journal_intent(action="create", name="a", schedule_id=None, payload={"x": 1})
+    done = first.journal_intent(
+        action="create", name="a", schedule_id=None, payload=schedule("a").payload
+    )
     first.journal_outcome(done, outcome="failed", detail="HTTP 400")
     pending = first.journal_intent(action="delete", name="b", schedule_id=2, payload=None)
     first.close()
@@ -72,14 +74,16 @@ def test_every_write_and_the_lineage_survive_a_reopen(store_url: str) -> None:
     try:
         assert again.lineage == lineage
         assert again.serial == 1
-        assert again.read_all() == {"a": schedule("a", 1, executionConfig={"browser": "chrome"})}
+        assert again.read_all() == {"a": schedule("a", 1, executionConfig={"name": "chrome"})}
         assert [e.id for e in again.journal_unresolved()] == [pending]
     finally:
         again.close()
 
 
 def test_record_marks_its_journal_entry_ok_in_the_same_transaction(store: StateStore) -> None:
-    entry = store.journal_intent(action="create", name="a", schedule_id=None, payload={"n": 1})
+    entry = store.journal_intent(
+        action="create", name="a", schedule_id=None, payload=schedule("a").payload
+    )
     store.record(schedule("a", 5), journal_entry=entry)
     assert store.journal_unresolved() == []
 
@@ -96,8 +100,12 @@ def test_record_marks_its_journal_entry_ok_in_the_same_transaction(store: StateS
 
 
 def test_journal_lists_only_unresolved_entries(store: StateStore) -> None:
-    ok = store.journal_intent(action="create", name="a", schedule_id=None, payload={"n": 1})
-    failed = store.journal_intent(action="update", name="b", schedule_id=2, payload={"n": 2})
+    ok = store.journal_intent(
+        action="create", name="a", schedule_id=None, payload=schedule("a").payload
+    )
+    failed = store.journal_intent(
+        action="update", name="b", schedule_id=2, payload=schedule("b").payload
+    )
     open_ = store.journal_intent(action="delete", name="c", schedule_id=3, payload=None)
     store.journal_outcome(ok, outcome="ok")
     store.journal_outcome(failed, outcome="failed", detail="HTTP 500")
@@ -268,7 +276,7 @@ def test_a_killed_holder_frees_the_postgres_lock(pg_workspace_url: str) -> None:
 
 
 def populate(store: StateStore) -> None:
-    store.record(schedule("nightly", 11, executionConfig={"env": "ünïcode"}))
+    store.record(schedule("nightly", 11, executionConfig={"name": "ünïcode"}))
     store.record(schedule("hourly", 12))
     store.bump_serial()
     store.bump_serial()
@@ -309,6 +317,32 @@ def test_import_reports_every_problem_and_changes_nothing(store: StateStore) -> 
     for words in ("format_version", "lineage", "serial", "schedules[0]: id", "schedules[1]"):
         assert words in message
     assert list(store.read_all()) == ["kept"]
+
+
+def test_an_imported_payload_must_fit_the_schedule_shape(store: StateStore) -> None:
+    good = schedule("a", 1)
+    data = {
+        "format_version": 1,
+        "lineage": "lin",
+        "serial": 1,
+        "schedules": [
+            {"name": "a", "id": 1, "payload": dict(good.payload), "applied_at": "t"},
+            {
+                "name": "b",
+                "id": 2,
+                "payload": {**good.payload, "status": "PAUSED"},
+                "applied_at": "t",
+            },
+            {"name": "c", "id": 3, "payload": {"name": "c", "extra": 1}, "applied_at": "t"},
+        ],
+    }
+    with pytest.raises(StateError) as refused:
+        import_state(store, data)
+    message = str(refused.value)
+    assert "schedules[1]: payload does not fit: status must be one of ACTIVE, IN_ACTIVE" in message
+    assert "schedules[2]: payload does not fit: unknown key(s) extra" in message
+    assert "schedules[0]" not in message
+    assert store.read_all() == {}
 
 
 @pytest.mark.postgres

@@ -8,12 +8,21 @@ from pathlib import Path
 import pytest
 from pg_server import database_of_its_own, with_query
 
-from reconciler.core.model import RecordedSchedule
+from reconciler.core.model import RecordedSchedule, SchedulePayload
 from reconciler.state import LockHeld, StateError, StateStore, open_store
 
 
 def record(name: str, id_: int) -> RecordedSchedule:
-    return RecordedSchedule(name=name, id=id_, payload={"name": name}, applied_at="t")
+    return RecordedSchedule(name=name, id=id_, payload=payload(name), applied_at="t")
+
+
+def payload(name: str) -> SchedulePayload:
+    return {
+        "name": name,
+        "scheduleType": "DAILY",
+        "nextInterval": "2026-12-01T17:30:00.000",
+        "status": "ACTIVE",
+    }
 
 
 @pytest.fixture
@@ -96,7 +105,7 @@ def test_a_record_is_renamed_in_its_workspace_only(stores: tuple[StateStore, Sta
     payments.rename("old", "new")
     assert sorted(payments.read_all()) == ["new", "taken"] and payments.get(
         "new"
-    ) == RecordedSchedule(name="new", id=7, payload={"name": "old"}, applied_at="t")
+    ) == RecordedSchedule(name="new", id=7, payload=payload("old"), applied_at="t")
     assert search.read_all() == {}
 
 
