@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -15,6 +17,13 @@ from pg_server import pg_workspace_url as pg_workspace_url  # shared fixture
 from pg_server import postgres_url as postgres_url  # shared fixture
 
 from reconciler.sandbox import Sandbox
+
+# Property tests draw the same examples on every run, so a green main stays green on a
+# fresh clone; `HYPOTHESIS_PROFILE=explore` draws new ones (and keeps what it finds in
+# .hypothesis/) to search further. A counterexample found that way becomes an @example.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import calendar
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from reconciler.timekeeping import (
@@ -189,6 +189,16 @@ def sampled(chain: list[datetime]) -> list[datetime]:
     before_change=st.booleans(),
     fires=st.one_of(st.integers(0, 40), st.integers(41, 400)),
     in_utc=st.booleans(),
+)
+# Found by a run: the day-stepped value lands an hour early on the gap day, before the gap.
+@example(
+    zone=resolve_zone("Australia/Sydney"),
+    schedule_type="DAILY",
+    raw_anchor=datetime(2018, 7, 28, 2, 0),
+    lag=timedelta(days=29),
+    before_change=False,
+    fires=41,
+    in_utc=False,
 )
 def test_server_progress_stays_in_sync(
     zone: Zone,
