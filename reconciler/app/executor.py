@@ -3,10 +3,23 @@
 Workers only make HTTP calls; the calling thread alone writes the state, so a
 single-threaded store (SQLite) is safe. The journal rule: an action's intent
 is durable before its request leaves, and its result is durable before it is
-reported. Both are group-committed: the intents of one launch wave are one
-transaction, and the results that arrived together are another, so the
-number of commits (fsyncs) grows with waves, not actions, and apply follows
-the network rather than the disk.
+reported. Commits are grouped and kept off the requests' path: each cycle
+commits, in one transaction, the results that arrived and the intents of the
+steps that refill a *window* of up to `parallelism` journalled-but-unsent
+steps. A slot that frees is refilled from the window at once (its intent was
+committed by an earlier cycle), and only then is the cycle's commit made,
+while the requests are on the wire. So the number of commits (fsyncs) grows
+with cycles, not actions, and no commit stands between a finished request and
+the next one: apply follows the network rather than the disk.
+
+The window's price: a run killed (or whose lock is lost) can leave up to
+`parallelism` intents open that were never sent, beside the ones in flight.
+The next run resolves them as it resolves any unknown (app/refresh.py
+`resolve_journal`): a create is looked up by name (absent: planned again), an
+update, rename, delete or the DELETE half of a replace is planned again from
+the current state. A stop (SIGINT/SIGTERM) launches nothing from the window
+and closes its entries as not sent (they certainly were not: only this thread
+sends), so a stopped run leaves only its in-flight unknowns open.
 
 A rename (`moved:`) is one PUT to the recorded id with the full body under the
 new name (journal intent "rename"); on success the old record is removed and
@@ -19,15 +32,17 @@ under another name is an unknown, never a record.
 
 At most `parallelism` requests are in flight; a failed action never stops the
 others. Setting `stop` (on SIGINT/SIGTERM) stops launching new actions and
-lets the in-flight ones finish and be recorded. Before each launch wave the
-store confirms it still holds the lock (`ensure_locked`); a lost lock raises
-LockLost at once.
+lets the in-flight ones finish and be recorded. Before every launch from the
+window the store confirms it still holds the lock (`ensure_locked`, a read, no
+commit), as it does before journalling; a lost lock launches nothing more and
+raises LockLost once the results that arrived are committed.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -74,6 +89,9 @@ class _Step:
     kind: ActionKind  # CREATE, UPDATE, RENAME or DELETE
     body: dict[str, Any] | None
 
+
+#: How a journal entry is closed for a step of the window that a stop kept from being sent.
+NOT_SENT = "not sent: the apply was stopped before this request left"
 
 _InFlight = dict[Future[dict[str, Any] | None], tuple[_Step, int]]
 
@@ -132,44 +150,82 @@ class Executor:
         pending.reverse()  # pop() from the end keeps the plan's order
         finished: list[ActionResult] = []
         in_flight: _InFlight = {}
+        window: deque[tuple[_Step, int]] = deque()  # intents committed, requests not sent
+        done: set[Future[dict[str, Any] | None]] = set()
         with ThreadPoolExecutor(self.parallelism, thread_name_prefix="apply") as pool:
-            with self.store.batch():
-                wave, ready = self._journal_wave(pending, in_flight)
-            self._submit(wave, in_flight, pool)
-            self._report(ready, finished)
-            while in_flight:
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            while True:
+                arrived = [(future, *in_flight.pop(future)) for future in done]
+                # The freed slots are refilled from the window first: those intents were
+                # committed by an earlier cycle, so no commit stands before these requests.
+                lost = self._launch(window, in_flight, pool)
                 settled: list[ActionResult] = []
-                lost: LockLost | None = None
+                ready: list[ActionResult] = []
                 # One transaction (one fsync) for the results that arrived and the intents
-                # of the wave they make room for: results are durable before they are
-                # reported, intents before their requests leave (both after the COMMIT).
+                # that refill the window: results are durable before they are reported,
+                # intents before their requests leave (both after the COMMIT).
                 with self.store.batch():
-                    for future in done:
-                        step, entry = in_flight.pop(future)
+                    for future, step, entry in arrived:
                         result = self._settle(step, future, entry)
                         if isinstance(result, _Step):
                             pending.append(result)  # the CREATE half of a replace, next
                         else:
                             settled.append(result)
-                    try:
-                        wave, ready = self._journal_wave(pending, in_flight)
-                    except LockLost as exc:  # the results above are still committed
-                        wave, ready, lost = [], [], exc
-                self._submit(wave, in_flight, pool)
+                    if lost is None:
+                        try:
+                            ready = self._journal(pending, window, in_flight)
+                        except LockLost as exc:  # the results above are still committed
+                            lost = exc
+                if lost is None:
+                    lost = self._launch(window, in_flight, pool)  # the first wave; a replace
                 self._report(settled, finished)
                 self._report(ready, finished)
                 if lost is not None:
-                    raise lost
-        for item in reversed(pending):
+                    raise lost  # the window's intents stay open: the next run resolves them
+                if not in_flight:
+                    break
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        self._not_started(window, pending, finished)
+        return finished
+
+    def _launch(
+        self, window: deque[tuple[_Step, int]], in_flight: _InFlight, pool: ThreadPoolExecutor
+    ) -> LockLost | None:
+        """Send journalled steps from the window into the free slots (none once stopped).
+
+        The lock is confirmed first (a cheap read, no commit); a lost lock launches
+        nothing and is returned for the caller to raise once the results are recorded.
+        """
+        if self.stop.is_set() or not window or len(in_flight) >= self.parallelism:
+            return None
+        try:
+            self.store.ensure_locked()
+        except LockLost as exc:
+            return exc
+        while window and len(in_flight) < self.parallelism and not self.stop.is_set():
+            step, entry = window.popleft()
+            in_flight[pool.submit(_send, self.client, step)] = (step, entry)
+        return None
+
+    def _not_started(
+        self,
+        window: deque[tuple[_Step, int]],
+        pending: list[_Step | ActionResult],
+        into: list[ActionResult],
+    ) -> None:
+        """After a stop: close the window's journal entries (never sent) and report the rest."""
+        if window:
+            with self.store.batch():
+                for _, entry in window:
+                    self.store.journal_resolve(entry, detail=NOT_SENT)
+        left = [step for step, _ in window] + list(reversed(pending))
+        for item in left:
             if isinstance(item, ActionResult):
-                self._report([item], finished)
+                self._report([item], into)
                 continue
             skipped = ActionResult(
                 item.action, Outcome.SKIPPED, item.action.id, "not started: interrupted"
             )
-            self._report([skipped], finished)
-        return finished
+            self._report([skipped], into)
 
     def _report(self, results: list[ActionResult], into: list[ActionResult]) -> None:
         for result in results:
@@ -192,29 +248,34 @@ class Executor:
             return ActionResult(action, Outcome.FAILED, action.id, str(exc))
         return _Step(action, kind, body)
 
-    def _journal_wave(
-        self, pending: list[_Step | ActionResult], in_flight: _InFlight
-    ) -> tuple[list[tuple[_Step, int]], list[ActionResult]]:
-        """Journal the intents of every step that fits, in the caller's transaction.
+    def _journal(
+        self,
+        pending: list[_Step | ActionResult],
+        window: deque[tuple[_Step, int]],
+        in_flight: _InFlight,
+    ) -> list[ActionResult]:
+        """Journal intents into the window, in the caller's transaction, until it holds the
+        free slots plus `parallelism` steps ahead.
 
-        Returns the steps with their journal entries (to `_submit` once committed) and
-        the results that were ready without a request.
+        The steps join the window (to `_launch` once committed); returns the results
+        that were ready without a request.
         """
+        room = 2 * self.parallelism - len(in_flight) - len(window)
         wave: list[_Step] = []
         ready: list[ActionResult] = []
-        while pending and len(in_flight) + len(wave) < self.parallelism and not self.stop.is_set():
+        while pending and len(wave) < room and not self.stop.is_set():
             item = pending.pop()
             if isinstance(item, ActionResult):
                 ready.append(item)
             else:
                 wave.append(item)
         if not wave:
-            return [], ready
+            return ready
         # LockLost: launch nothing more (the in-flight requests finish; their journal
         # entries stay open for the next run to resolve).
         self.store.ensure_locked()
-        entries = [
-            self.store.journal_intent(
+        for step in wave:
+            entry = self.store.journal_intent(
                 action=step.kind.value,
                 name=_journal_name(step),
                 schedule_id=step.action.id if step.kind is not ActionKind.CREATE else None,
@@ -222,16 +283,8 @@ class Executor:
                 # later run finds and adopts the schedule this request created.
                 payload=step.action.after,
             )
-            for step in wave
-        ]
-        return list(zip(wave, entries, strict=True)), ready
-
-    def _submit(
-        self, wave: list[tuple[_Step, int]], in_flight: _InFlight, pool: ThreadPoolExecutor
-    ) -> None:
-        """Send the journalled steps (call only once their intents are committed)."""
-        for step, entry in wave:
-            in_flight[pool.submit(_send, self.client, step)] = (step, entry)
+            window.append((step, entry))
+        return ready
 
     def _settle(
         self, step: _Step, future: Future[dict[str, Any] | None], entry: int
