@@ -2,24 +2,20 @@
 
 Workers only make HTTP calls; the calling thread alone writes the state, so a
 single-threaded store (SQLite) is safe. The journal rule: an action's intent
-is durable before its request leaves, and its result is durable before it is
-reported. Commits are grouped and kept off the requests' path: each cycle
-commits, in one transaction, the results that arrived and the intents of the
-steps that refill a *window* of up to `parallelism` journalled-but-unsent
-steps. A slot that frees is refilled from the window at once (its intent was
-committed by an earlier cycle), and only then is the cycle's commit made,
-while the requests are on the wire. So the number of commits (fsyncs) grows
-with cycles, not actions, and no commit stands between a finished request and
-the next one: apply follows the network rather than the disk.
+is durable before its request leaves; its result is durable before it is
+reported. Commits stay off the requests' path: intents are journalled up to
+`parallelism` steps ahead (the *window*), a freed slot is refilled from the
+window at once, and only then does the cycle commit, in one transaction, the
+results that arrived and the intents that refill the window. Commits (fsyncs)
+grow with cycles, not actions, and none stands between a finished request and
+the next: apply follows the network, not the disk.
 
-The window's price: a run killed (or whose lock is lost) can leave up to
-`parallelism` intents open that were never sent, beside the ones in flight.
-The next run resolves them as it resolves any unknown (app/refresh.py
-`resolve_journal`): a create is looked up by name (absent: planned again), an
-update, rename, delete or the DELETE half of a replace is planned again from
-the current state. A stop (SIGINT/SIGTERM) launches nothing from the window
-and closes its entries as not sent (they certainly were not: only this thread
-sends), so a stopped run leaves only its in-flight unknowns open.
+The window's price: a kill (or a lost lock) can leave up to `parallelism`
+intents open that were never sent. The next run resolves them as any unknown
+(app/refresh.py `resolve_journal`): a create is looked up by name (absent:
+planned again); an update, rename, delete or a replace's DELETE is planned
+again from the current state. A stop sends nothing from the window and closes
+its entries as not sent (certain: only this thread sends).
 
 A rename (`moved:`) is one PUT to the recorded id with the full body under the
 new name (journal intent "rename"); on success the old record is removed and
@@ -31,11 +27,10 @@ name that it does not exist. A create answered with an id we already record
 under another name is an unknown, never a record.
 
 At most `parallelism` requests are in flight; a failed action never stops the
-others. Setting `stop` (on SIGINT/SIGTERM) stops launching new actions and
-lets the in-flight ones finish and be recorded. Before every launch from the
-window the store confirms it still holds the lock (`ensure_locked`, a read, no
-commit), as it does before journalling; a lost lock launches nothing more and
-raises LockLost once the results that arrived are committed.
+others. `stop` (SIGINT/SIGTERM) stops launching; the in-flight requests finish
+and are recorded. The lock is confirmed (`ensure_locked`, a read) before every
+launch and every journalling; once lost, nothing more is sent and LockLost is
+raised after the results that arrived are committed.
 """
 
 from __future__ import annotations
@@ -94,6 +89,7 @@ class _Step:
 NOT_SENT = "not sent: the apply was stopped before this request left"
 
 _InFlight = dict[Future[dict[str, Any] | None], tuple[_Step, int]]
+_Window = deque[tuple[_Step, int]]  # journalled steps (intents committed), not yet sent
 
 
 class Executor:
@@ -146,23 +142,18 @@ class Executor:
 
     def run(self, actions: list[Action]) -> list[ActionResult]:
         """Send `actions`; returns their final results (replaces count once)."""
-        pending = [self._first_step(a) for a in actions]
-        pending.reverse()  # pop() from the end keeps the plan's order
+        pending = [self._first_step(a) for a in reversed(actions)]  # pop() keeps plan order
         finished: list[ActionResult] = []
         in_flight: _InFlight = {}
-        window: deque[tuple[_Step, int]] = deque()  # intents committed, requests not sent
+        window: _Window = deque()
         done: set[Future[dict[str, Any] | None]] = set()
         with ThreadPoolExecutor(self.parallelism, thread_name_prefix="apply") as pool:
             while True:
                 arrived = [(future, *in_flight.pop(future)) for future in done]
-                # The freed slots are refilled from the window first: those intents were
-                # committed by an earlier cycle, so no commit stands before these requests.
-                lost = self._launch(window, in_flight, pool)
-                settled: list[ActionResult] = []
-                ready: list[ActionResult] = []
-                # One transaction (one fsync) for the results that arrived and the intents
-                # that refill the window: results are durable before they are reported,
-                # intents before their requests leave (both after the COMMIT).
+                lost = self._launch(window, in_flight, pool)  # intents committed already
+                settled: list[ActionResult] = []  # then the results ready without a request
+                # One transaction (one fsync): the results that arrived (durable before they
+                # are reported) and the intents that refill the window (before they are sent).
                 with self.store.batch():
                     for future, step, entry in arrived:
                         result = self._settle(step, future, entry)
@@ -172,13 +163,12 @@ class Executor:
                             settled.append(result)
                     if lost is None:
                         try:
-                            ready = self._journal(pending, window, in_flight)
+                            settled += self._journal(pending, window, in_flight)
                         except LockLost as exc:  # the results above are still committed
                             lost = exc
                 if lost is None:
                     lost = self._launch(window, in_flight, pool)  # the first wave; a replace
                 self._report(settled, finished)
-                self._report(ready, finished)
                 if lost is not None:
                     raise lost  # the window's intents stay open: the next run resolves them
                 if not in_flight:
@@ -188,13 +178,10 @@ class Executor:
         return finished
 
     def _launch(
-        self, window: deque[tuple[_Step, int]], in_flight: _InFlight, pool: ThreadPoolExecutor
+        self, window: _Window, in_flight: _InFlight, pool: ThreadPoolExecutor
     ) -> LockLost | None:
-        """Send journalled steps from the window into the free slots (none once stopped).
-
-        The lock is confirmed first (a cheap read, no commit); a lost lock launches
-        nothing and is returned for the caller to raise once the results are recorded.
-        """
+        """Send steps from the window into the free slots (none once stopped), the lock
+        confirmed first (a read, no commit); a lost lock is returned, nothing sent."""
         if self.stop.is_set() or not window or len(in_flight) >= self.parallelism:
             return None
         try:
@@ -207,25 +194,19 @@ class Executor:
         return None
 
     def _not_started(
-        self,
-        window: deque[tuple[_Step, int]],
-        pending: list[_Step | ActionResult],
-        into: list[ActionResult],
+        self, window: _Window, pending: list[_Step | ActionResult], into: list[ActionResult]
     ) -> None:
-        """After a stop: close the window's journal entries (never sent) and report the rest."""
+        """After a stop: close the window's journal entries (never sent); report the rest."""
         if window:
             with self.store.batch():
                 for _, entry in window:
                     self.store.journal_resolve(entry, detail=NOT_SENT)
-        left = [step for step, _ in window] + list(reversed(pending))
-        for item in left:
-            if isinstance(item, ActionResult):
-                self._report([item], into)
-                continue
-            skipped = ActionResult(
-                item.action, Outcome.SKIPPED, item.action.id, "not started: interrupted"
-            )
-            self._report([skipped], into)
+        for item in [step for step, _ in window] + pending[::-1]:
+            if isinstance(item, _Step):
+                item = ActionResult(
+                    item.action, Outcome.SKIPPED, item.action.id, "not started: interrupted"
+                )
+            self._report([item], into)
 
     def _report(self, results: list[ActionResult], into: list[ActionResult]) -> None:
         for result in results:
@@ -249,17 +230,10 @@ class Executor:
         return _Step(action, kind, body)
 
     def _journal(
-        self,
-        pending: list[_Step | ActionResult],
-        window: deque[tuple[_Step, int]],
-        in_flight: _InFlight,
+        self, pending: list[_Step | ActionResult], window: _Window, in_flight: _InFlight
     ) -> list[ActionResult]:
-        """Journal intents into the window, in the caller's transaction, until it holds the
-        free slots plus `parallelism` steps ahead.
-
-        The steps join the window (to `_launch` once committed); returns the results
-        that were ready without a request.
-        """
+        """Journal intents (in the caller's transaction) into the window until it holds the
+        free slots plus `parallelism` steps ahead; returns results ready without a request."""
         room = 2 * self.parallelism - len(in_flight) - len(window)
         wave: list[_Step] = []
         ready: list[ActionResult] = []
