@@ -142,7 +142,7 @@ class Executor:
 
     def run(self, actions: list[Action]) -> list[ActionResult]:
         """Send `actions`; returns their final results (replaces count once)."""
-        pending = [self._first_step(a) for a in reversed(actions)]  # pop() keeps plan order
+        pending: list[Action | _Step] = list(reversed(actions))  # pop() keeps plan order
         finished: list[ActionResult] = []
         in_flight: _InFlight = {}
         window: _Window = deque()
@@ -194,7 +194,7 @@ class Executor:
         return None
 
     def _not_started(
-        self, window: _Window, pending: list[_Step | ActionResult], into: list[ActionResult]
+        self, window: _Window, pending: list[Action | _Step], into: list[ActionResult]
     ) -> None:
         """After a stop: close the window's journal entries (never sent); report the rest."""
         if window:
@@ -202,11 +202,9 @@ class Executor:
                 for _, entry in window:
                     self.store.journal_resolve(entry, detail=NOT_SENT)
         for item in [step for step, _ in window] + pending[::-1]:
-            if isinstance(item, _Step):
-                item = ActionResult(
-                    item.action, Outcome.SKIPPED, item.action.id, "not started: interrupted"
-                )
-            self._report([item], into)
+            action = item.action if isinstance(item, _Step) else item
+            skipped = ActionResult(action, Outcome.SKIPPED, action.id, "not started: interrupted")
+            self._report([skipped], into)
 
     def _report(self, results: list[ActionResult], into: list[ActionResult]) -> None:
         for result in results:
@@ -230,15 +228,17 @@ class Executor:
         return _Step(action, kind, body)
 
     def _journal(
-        self, pending: list[_Step | ActionResult], window: _Window, in_flight: _InFlight
+        self, pending: list[Action | _Step], window: _Window, in_flight: _InFlight
     ) -> list[ActionResult]:
         """Journal intents (in the caller's transaction) into the window until it holds the
-        free slots plus `parallelism` steps ahead; returns results ready without a request."""
+        free slots plus `parallelism` steps ahead; returns results ready without a request.
+        Bodies are made here, as their steps come up, not all before the first request."""
         room = 2 * self.parallelism - len(in_flight) - len(window)
         wave: list[_Step] = []
         ready: list[ActionResult] = []
         while pending and len(wave) < room and not self.stop.is_set():
-            item = pending.pop()
+            popped = pending.pop()
+            item = popped if isinstance(popped, _Step) else self._first_step(popped)
             if isinstance(item, ActionResult):
                 ready.append(item)
             else:
