@@ -17,12 +17,13 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from reconciler.app.account import read_account
+from reconciler.app.account import Account, read_account
 from reconciler.app.apply import ActionResult, ApplyReport, apply_plan
 from reconciler.app.prepare import Prepared, prepare_plan, recheck_saved_creates
 from reconciler.app.refresh import LiveReader
@@ -96,7 +97,13 @@ def plan_for(
     """The account (with the preflight), the prepared plan, and its notes and warnings told."""
     if options.targets:
         tell("Warning: --target limits the plan to some schedules; it is not for routine use.")
-    account = read_account(client) if client is not None and options.preflight else None
+    reader = None
+    if client is not None and options.refresh is not False:
+        reader = LiveReader(client, parallelism=options.parallelism)
+    account = None
+    if client is not None and options.preflight:
+        listing = reader if reader is not None and _lists(desired, store) else None
+        account = _read_account_and_list(client, listing)
     prepared = prepare_plan(
         desired,
         store,
@@ -109,6 +116,7 @@ def plan_for(
         write=write,
         account=account,
         key_set=key_set,
+        reader=reader,
     )
     for note in prepared.notes:
         tell(f"Note: {note}")
@@ -119,6 +127,27 @@ def plan_for(
     if lost is not None:
         tell(mostly_orphaned_warning(lost.orphaned, lost.recorded, workspace=store.workspace))
     return prepared
+
+
+def _read_account_and_list(client: TestsigmaClient, reader: LiveReader | None) -> Account:
+    """The account, with the list of schedules requested beside it (one round trip).
+
+    The listing is only started here; its answer is checked, and any failure told,
+    when the plan reads it, so what is checked and the order of the messages a user
+    sees are those of reading it afterwards. A failed account read raises once the
+    listing has ended too: no request is left running behind the command.
+    """
+    if reader is None:
+        return read_account(client)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="listing") as pool:
+        reader.prefetch(pool)
+        return read_account(client)
+
+
+def _lists(desired: DesiredSet, store: StateStore) -> bool:
+    """Whether the plan will read the list: something declared (a name to look up or a
+    record to refresh) or something recorded (to refresh)."""
+    return bool(desired.schedules) or bool(store.read_all())
 
 
 def safety_problems(

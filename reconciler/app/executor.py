@@ -2,11 +2,20 @@
 
 Workers only make HTTP calls; the calling thread alone writes the state, so a
 single-threaded store (SQLite) is safe. The journal rule: an action's intent
-is durable before its request leaves, and its result is durable before it is
-reported. Both are group-committed: the intents of one launch wave are one
-transaction, and the results that arrived together are another, so the
-number of commits (fsyncs) grows with waves, not actions, and apply follows
-the network rather than the disk.
+is durable before its request leaves; its result is durable before it is
+reported. Commits stay off the requests' path: intents are journalled up to
+`parallelism` steps ahead (the *window*), a freed slot is refilled from the
+window at once, and only then does the cycle commit, in one transaction, the
+results that arrived and the intents that refill the window. Commits (fsyncs)
+grow with cycles, not actions, and none stands between a finished request and
+the next: apply follows the network, not the disk.
+
+The window's price: a kill (or a lost lock) can leave up to `parallelism`
+intents open that were never sent. The next run resolves them as any unknown
+(app/refresh.py `resolve_journal`): a create is looked up by name (absent:
+planned again); an update, rename, delete or a replace's DELETE is planned
+again from the current state. A stop sends nothing from the window and closes
+its entries as not sent (certain: only this thread sends).
 
 A rename (`moved:`) is one PUT to the recorded id with the full body under the
 new name (journal intent "rename"); on success the old record is removed and
@@ -18,16 +27,17 @@ name that it does not exist. A create answered with an id we already record
 under another name is an unknown, never a record.
 
 At most `parallelism` requests are in flight; a failed action never stops the
-others. Setting `stop` (on SIGINT/SIGTERM) stops launching new actions and
-lets the in-flight ones finish and be recorded. Before each launch wave the
-store confirms it still holds the lock (`ensure_locked`); a lost lock raises
-LockLost at once.
+others. `stop` (SIGINT/SIGTERM) stops launching; the in-flight requests finish
+and are recorded. The lock is confirmed (`ensure_locked`, a read) before every
+launch and every journalling; once lost, nothing more is sent and LockLost is
+raised after the results that arrived are committed.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -75,7 +85,11 @@ class _Step:
     body: SchedulePayload | None
 
 
+#: How a journal entry is closed for a step of the window that a stop kept from being sent.
+NOT_SENT = "not sent: the apply was stopped before this request left"
+
 _InFlight = dict[Future[dict[str, Any] | None], tuple[_Step, int]]
+_Window = deque[tuple[_Step, int]]  # journalled steps (intents committed), not yet sent
 
 
 class Executor:
@@ -128,48 +142,69 @@ class Executor:
 
     def run(self, actions: list[Action]) -> list[ActionResult]:
         """Send `actions`; returns their final results (replaces count once)."""
-        pending = [self._first_step(a) for a in actions]
-        pending.reverse()  # pop() from the end keeps the plan's order
+        pending: list[Action | _Step] = list(reversed(actions))  # pop() keeps plan order
         finished: list[ActionResult] = []
         in_flight: _InFlight = {}
+        window: _Window = deque()
+        done: set[Future[dict[str, Any] | None]] = set()
         with ThreadPoolExecutor(self.parallelism, thread_name_prefix="apply") as pool:
-            with self.store.batch():
-                wave, ready = self._journal_wave(pending, in_flight)
-            self._submit(wave, in_flight, pool)
-            self._report(ready, finished)
-            while in_flight:
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                settled: list[ActionResult] = []
-                lost: LockLost | None = None
-                # One transaction (one fsync) for the results that arrived and the intents
-                # of the wave they make room for: results are durable before they are
-                # reported, intents before their requests leave (both after the COMMIT).
+            while True:
+                arrived = [(future, *in_flight.pop(future)) for future in done]
+                lost = self._launch(window, in_flight, pool)  # intents committed already
+                settled: list[ActionResult] = []  # then the results ready without a request
+                # One transaction (one fsync): the results that arrived (durable before they
+                # are reported) and the intents that refill the window (before they are sent).
                 with self.store.batch():
-                    for future in done:
-                        step, entry = in_flight.pop(future)
+                    for future, step, entry in arrived:
                         result = self._settle(step, future, entry)
                         if isinstance(result, _Step):
                             pending.append(result)  # the CREATE half of a replace, next
                         else:
                             settled.append(result)
-                    try:
-                        wave, ready = self._journal_wave(pending, in_flight)
-                    except LockLost as exc:  # the results above are still committed
-                        wave, ready, lost = [], [], exc
-                self._submit(wave, in_flight, pool)
+                    if lost is None:
+                        try:
+                            settled += self._journal(pending, window, in_flight)
+                        except LockLost as exc:  # the results above are still committed
+                            lost = exc
+                if lost is None:
+                    lost = self._launch(window, in_flight, pool)  # the first wave; a replace
                 self._report(settled, finished)
-                self._report(ready, finished)
                 if lost is not None:
-                    raise lost
-        for item in reversed(pending):
-            if isinstance(item, ActionResult):
-                self._report([item], finished)
-                continue
-            skipped = ActionResult(
-                item.action, Outcome.SKIPPED, item.action.id, "not started: interrupted"
-            )
-            self._report([skipped], finished)
+                    raise lost  # the window's intents stay open: the next run resolves them
+                if not in_flight:
+                    break
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        self._not_started(window, pending, finished)
         return finished
+
+    def _launch(
+        self, window: _Window, in_flight: _InFlight, pool: ThreadPoolExecutor
+    ) -> LockLost | None:
+        """Send steps from the window into the free slots (none once stopped), the lock
+        confirmed first (a read, no commit); a lost lock is returned, nothing sent."""
+        if self.stop.is_set() or not window or len(in_flight) >= self.parallelism:
+            return None
+        try:
+            self.store.ensure_locked()
+        except LockLost as exc:
+            return exc
+        while window and len(in_flight) < self.parallelism and not self.stop.is_set():
+            step, entry = window.popleft()
+            in_flight[pool.submit(_send, self.client, step)] = (step, entry)
+        return None
+
+    def _not_started(
+        self, window: _Window, pending: list[Action | _Step], into: list[ActionResult]
+    ) -> None:
+        """After a stop: close the window's journal entries (never sent); report the rest."""
+        if window:
+            with self.store.batch():
+                for _, entry in window:
+                    self.store.journal_resolve(entry, detail=NOT_SENT)
+        for item in [step for step, _ in window] + pending[::-1]:
+            action = item.action if isinstance(item, _Step) else item
+            skipped = ActionResult(action, Outcome.SKIPPED, action.id, "not started: interrupted")
+            self._report([skipped], into)
 
     def _report(self, results: list[ActionResult], into: list[ActionResult]) -> None:
         for result in results:
@@ -192,29 +227,29 @@ class Executor:
             return ActionResult(action, Outcome.FAILED, action.id, str(exc))
         return _Step(action, kind, body)
 
-    def _journal_wave(
-        self, pending: list[_Step | ActionResult], in_flight: _InFlight
-    ) -> tuple[list[tuple[_Step, int]], list[ActionResult]]:
-        """Journal the intents of every step that fits, in the caller's transaction.
-
-        Returns the steps with their journal entries (to `_submit` once committed) and
-        the results that were ready without a request.
-        """
+    def _journal(
+        self, pending: list[Action | _Step], window: _Window, in_flight: _InFlight
+    ) -> list[ActionResult]:
+        """Journal intents (in the caller's transaction) into the window until it holds the
+        free slots plus `parallelism` steps ahead; returns results ready without a request.
+        Bodies are made here, as their steps come up, not all before the first request."""
+        room = 2 * self.parallelism - len(in_flight) - len(window)
         wave: list[_Step] = []
         ready: list[ActionResult] = []
-        while pending and len(in_flight) + len(wave) < self.parallelism and not self.stop.is_set():
-            item = pending.pop()
+        while pending and len(wave) < room and not self.stop.is_set():
+            popped = pending.pop()
+            item = popped if isinstance(popped, _Step) else self._first_step(popped)
             if isinstance(item, ActionResult):
                 ready.append(item)
             else:
                 wave.append(item)
         if not wave:
-            return [], ready
+            return ready
         # LockLost: launch nothing more (the in-flight requests finish; their journal
         # entries stay open for the next run to resolve).
         self.store.ensure_locked()
-        entries = [
-            self.store.journal_intent(
+        for step in wave:
+            entry = self.store.journal_intent(
                 action=step.kind.value,
                 name=_journal_name(step),
                 schedule_id=step.action.id if step.kind is not ActionKind.CREATE else None,
@@ -222,16 +257,8 @@ class Executor:
                 # later run finds and adopts the schedule this request created.
                 payload=step.action.after,
             )
-            for step in wave
-        ]
-        return list(zip(wave, entries, strict=True)), ready
-
-    def _submit(
-        self, wave: list[tuple[_Step, int]], in_flight: _InFlight, pool: ThreadPoolExecutor
-    ) -> None:
-        """Send the journalled steps (call only once their intents are committed)."""
-        for step, entry in wave:
-            in_flight[pool.submit(_send, self.client, step)] = (step, entry)
+            window.append((step, entry))
+        return ready
 
     def _settle(
         self, step: _Step, future: Future[dict[str, Any] | None], entry: int

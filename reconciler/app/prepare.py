@@ -59,21 +59,24 @@ def prepare_plan(
     write: bool = False,
     account: Account | None = None,
     key_set: bool = False,
+    reader: LiveReader | None = None,
 ) -> Prepared:
     """Everything a plan needs, read once, and the plan itself.
 
     With `account` (the preflight), every test plan and favourite the YAML
     names must exist, or InputError lists every one that does not — before
-    anything is written.
+    anything is written. `reader` is the caller's (one that may already be
+    reading the list, `LiveReader.prefetch`); by default one is made here.
     """
     key_set = key_set or client is not None
     desired = _checked_input(
         desired, store, account=account, key_set=key_set, targets=targets, now=now
     )
     # Name lookups read live schedules too: --no-refresh turns them off with the rest.
-    reader = (
-        LiveReader(client, parallelism=parallelism) if client is not None and refresh_live else None
-    )
+    if client is None or not refresh_live:
+        reader = None
+    elif reader is None:
+        reader = LiveReader(client, parallelism=parallelism)
     applied_at = now.astimezone(UTC).isoformat(timespec="seconds")
     journal = resolve_journal(store, reader=reader, applied_at=applied_at, write=write)
     notes = list(journal.messages)
