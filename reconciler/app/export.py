@@ -4,12 +4,16 @@ Reads every schedule (all pages, `sort=id,asc`, so paging is stable on a
 server whose pages have no order of their own) and the test plans (to name
 the files), builds the documents (`reconciler.engine.export`) and writes them
 (`reconciler.render.export_yaml`). Files are never overwritten: if any target
-exists, nothing is written and every such file is named.
+exists, nothing is written and every such file is named. `export_account` is
+the one use case the command calls: read, render, write, and an `ExportResult`
+saying what was done, which the command only prints.
 """
 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,7 +21,7 @@ from typing import Any, Protocol
 from reconciler.app.fileio import write_atomically
 from reconciler.core.errors import ReconcilerError
 from reconciler.engine.export import Export, as_one_document, build_export
-from reconciler.render.export_yaml import render_document
+from reconciler.render.export_yaml import render_document, summary
 from reconciler.testsigma.errors import BadResponseError, NotOfferedError
 from reconciler.testsigma.live import to_live
 
@@ -26,6 +30,56 @@ class ExportReader(Protocol):
     def list_schedules(self) -> list[dict[str, Any]]: ...
 
     def list_test_plans(self) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """What `export_account` did: the export read, and each (target, text) document.
+
+    No documents when no schedule matched. The target `-` means the one document
+    was not written: the command prints `stdout`; otherwise each target was written.
+    """
+
+    export: Export
+    documents: tuple[tuple[str, str], ...]
+
+    @property
+    def stdout(self) -> str | None:
+        """The YAML stream for standard output (`--out -`), or None when files were written."""
+        if len(self.documents) == 1 and self.documents[0][0] == "-":
+            return self.documents[0][1]
+        return None
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        """The files written (none for `--out -`)."""
+        return tuple(path for path, _ in self.documents if path != "-")
+
+    @property
+    def summary(self) -> str:
+        """The one closing line: how many schedules, documents, and how many need a look."""
+        return summary(self.export, written=len(self.documents))
+
+
+def export_account(
+    client: ExportReader,
+    *,
+    out: str,
+    match: str | None,
+    source: str,
+    now: Callable[[], datetime],
+) -> ExportResult:
+    """Read the account, render its documents and write them under `out` (`-`: none written).
+
+    ReconcilerError, writing nothing, when a target file exists already.
+    """
+    exported = read_export(client, match=match)
+    if not exported.schedules:
+        return ExportResult(exported, ())
+    documents = render_export(exported, out=out, source=source, now=now())
+    if out != "-":
+        write_export(documents)
+    return ExportResult(exported, documents)
 
 
 def read_export(client: ExportReader, *, match: str | None = None) -> Export:

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from reconciler.core.model import Action, SchedulePayload
+from reconciler.render.results import ResultRow
 
 
 class ScheduleApi(Protocol):
@@ -57,3 +58,16 @@ class ApplyReport:
     @property
     def ok(self) -> bool:
         return all(r.outcome is Outcome.OK for r in self.results)
+
+
+def result_row(result: ActionResult) -> ResultRow:
+    """`result` as the plain values the renderers take."""
+    action = result.action
+    return ResultRow(
+        result.outcome.value, action.kind.value, action.name, result.id, result.message
+    )
+
+
+def result_rows(report: ApplyReport | None) -> list[ResultRow]:
+    """Each result of `report` (none when nothing was applied) as a `ResultRow`."""
+    return [result_row(r) for r in (report.results if report is not None else ())]

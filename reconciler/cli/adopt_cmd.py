@@ -211,23 +211,19 @@ def export(
 
       reconciler export --match 'checkout-*' > checkout.yaml
     """
-    from reconciler.app.export import read_export, render_export, write_export
+    from reconciler.app.export import export_account
     from reconciler.app.settings import connection, now
-    from reconciler.render.export_yaml import summary
 
     conn = connection(api_url, api_key_file, insecure_http=insecure_http)
     with make_client(conn, ca_bundle=ca_bundle) as client:
-        exported = read_export(client, match=match)
-    if not exported.schedules:
+        result = export_account(client, out=out_dir, match=match, source=conn.api_url, now=now)
+    if not result.documents:
         info("No schedule to export" + (f" matches {match!r}." if match else "."))
         return
-    documents = render_export(exported, out=out_dir, source=conn.api_url, now=now())
-    if out_dir == "-":
-        out(documents[0][1].rstrip("\n"))
-    else:
-        write_export(documents)
-        for path, _ in documents:
-            info(f"Wrote {path}")
-    info(summary(exported, written=len(documents)))
-    for problem in exported.unreadable:
+    if result.stdout is not None:
+        out(result.stdout.rstrip("\n"))
+    for path in result.written:
+        info(f"Wrote {path}")
+    info(result.summary)
+    for problem in result.export.unreadable:
         info(f"Warning: not exported: {problem}")

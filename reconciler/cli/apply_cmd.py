@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reconciler.app.results import result_row, result_rows
 from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.cli.common import (
     Options,
@@ -50,10 +51,16 @@ from reconciler.cli.plan_cmd import (
 from reconciler.cli.progress import ApplyProgress
 from reconciler.cli.signals import APPLY_STOP_NOTE, IN_FLIGHT_GRACE, CommandSignals
 from reconciler.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, ReconcilerError
-from reconciler.render.results import ResultRow, result_line, results_markdown
+from reconciler.render.results import (
+    ResultRow,
+    apply_summary,
+    result_line,
+    results_document,
+    results_markdown,
+)
 
 if TYPE_CHECKING:
-    from reconciler.app.apply import ActionResult, ApplyReport
+    from reconciler.app.apply import ActionResult
     from reconciler.app.apply_flow import ApplyHooks, ApplyOutcome
     from reconciler.core.model import Plan
     from reconciler.testsigma.client import TestsigmaClient
@@ -166,17 +173,19 @@ def apply(
 
 def _finish(outcome: ApplyOutcome, hooks: _Hooks, fmt: str) -> None:
     """Print the results (and the JSON document), and exit with what they mean."""
+    from reconciler.app.settings import now
+
     plan_, report = outcome.plan, outcome.report
     if outcome.cancelled:
         info("Apply cancelled; nothing was changed.")
         raise typer.Exit(EXIT_ERROR)
     if report is None:
         if fmt == "json":
-            out(_result_json(plan_, None, serial=outcome.serial))
+            out(results_document(plan_, [], interrupted=False, serial=outcome.serial, now=now()))
         if plan_.conflicts:
             raise typer.Exit(EXIT_ERROR)
         return
-    summary = _summary(report)
+    summary = apply_summary(result_rows(report), serial=report.serial)
     if fmt == "markdown":
         out(results_markdown(hooks.rows, summary=summary))
     else:
@@ -184,7 +193,11 @@ def _finish(outcome: ApplyOutcome, hooks: _Hooks, fmt: str) -> None:
     if report.interrupted:
         info("Interrupted: the actions marked '-' were not started; run apply again to finish.")
     if fmt == "json":
-        out(_result_json(plan_, report, serial=report.serial))
+        rows = result_rows(report)
+        doc = results_document(
+            plan_, rows, interrupted=report.interrupted, serial=report.serial, now=now()
+        )
+        out(doc)
     if not report.ok or plan_.conflicts or report.interrupted:
         raise typer.Exit(EXIT_ERROR if not report.interrupted else EXIT_INTERRUPTED)
 
@@ -226,34 +239,9 @@ class _Hooks:
     def on_result(self, result: ActionResult) -> None:
         if self.progress is not None:
             self.progress.advance()
-        action = result.action
-        row = ResultRow(
-            result.outcome.value, action.kind.value, action.name, result.id, result.message
-        )
+        row = result_row(result)
         self.rows.append(row)
         if self.fmt == "json":
             info(result_line(row))
         elif self.fmt == "text":
             out(result_line(row))
-
-
-def _result_json(plan_: Plan, report: ApplyReport | None, *, serial: int) -> str:
-    from reconciler.app.settings import now
-    from reconciler.render.results import ResultRow, results_document
-
-    rows = [
-        ResultRow(r.outcome.value, r.action.kind.value, r.action.name, r.id, r.message)
-        for r in (report.results if report is not None else ())
-    ]
-    interrupted = bool(report and report.interrupted)
-    return results_document(plan_, rows, interrupted=interrupted, serial=serial, now=now())
-
-
-def _summary(report: ApplyReport) -> str:
-    from reconciler.app.apply import Outcome
-
-    return (
-        f"Apply: {report.count(Outcome.OK)} succeeded, {report.count(Outcome.FAILED)} failed, "
-        f"{report.count(Outcome.UNKNOWN)} unknown, {report.count(Outcome.SKIPPED)} not started. "
-        f"State serial {report.serial}."
-    )

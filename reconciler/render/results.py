@@ -1,7 +1,8 @@
 """Apply results as lines (terminal, CI log) or a markdown table (for a comment or summary).
 
-The command line hands each result over as a `ResultRow` of plain values, so this
-module needs nothing from the use cases that produced them.
+The use case's results reach here as `ResultRow`s of plain values
+(`app.results.result_row`), so this module needs nothing from the use cases that
+produced them; the summary line and the JSON document are built here, never in cli.
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ class ResultRow(NamedTuple):
 def result_line(row: ResultRow) -> str:
     """`✓ create nightly: created as 1042`."""
     return f"{MARKS.get(row.outcome, '?')} {row.action} {row.name}: {row.message}"
+
+
+def apply_summary(rows: Sequence[ResultRow], *, serial: int) -> str:
+    """The one summary line of an apply: each outcome counted, and the state's serial."""
+
+    def count(outcome: str) -> int:
+        return sum(1 for r in rows if r.outcome == outcome)
+
+    return (
+        f"Apply: {count('ok')} succeeded, {count('failed')} failed, "
+        f"{count('unknown')} unknown, {count('skipped')} not started. "
+        f"State serial {serial}."
+    )
 
 
 def results_markdown(rows: Sequence[ResultRow], *, summary: str) -> str:
