@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
+
+from reconciler.core.payload import JsonValue
 
 log = logging.getLogger(__name__)
 
@@ -21,17 +23,17 @@ log = logging.getLogger(__name__)
 class AccountReader(Protocol):
     """The two reads the cache makes (`TestsigmaClient` has them)."""
 
-    def list_test_plans(self) -> list[dict[str, Any]]: ...
+    def list_test_plans(self) -> list[dict[str, JsonValue]]: ...
 
-    def list_saved_configs(self) -> list[dict[str, Any]]: ...
+    def list_saved_configs(self) -> list[dict[str, JsonValue]]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Account:
     """What the account holds that a YAML file may refer to."""
 
-    test_plans: tuple[dict[str, Any], ...]
-    saved_configs: tuple[dict[str, Any], ...]
+    test_plans: tuple[dict[str, JsonValue], ...]
+    saved_configs: tuple[dict[str, JsonValue], ...]
 
 
 def read_account(client: AccountReader) -> Account:

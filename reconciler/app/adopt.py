@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from reconciler.app.account import read_account
 from reconciler.app.prepare import prepare_plan
@@ -36,6 +36,7 @@ from reconciler.core.model import (
     RecordedSchedule,
     SchedulePayload,
 )
+from reconciler.core.payload import JsonValue
 from reconciler.core.ports import StateStore
 from reconciler.engine.adopt import adopted_payload, declared_record
 from reconciler.engine.preflight import resolve_test_plans, unresolved_test_plans
@@ -45,13 +46,13 @@ from reconciler.testsigma.live import to_live
 
 
 class AdoptApi(Protocol):
-    def list_schedules(self) -> list[dict[str, Any]]: ...
+    def list_schedules(self) -> list[dict[str, JsonValue]]: ...
 
-    def list_test_plans(self) -> list[dict[str, Any]]: ...
+    def list_test_plans(self) -> list[dict[str, JsonValue]]: ...
 
 
 class OneApi(Protocol):
-    def get_schedule(self, schedule_id: int) -> dict[str, Any]: ...
+    def get_schedule(self, schedule_id: int) -> dict[str, JsonValue]: ...
 
 
 @dataclass(frozen=True, slots=True)

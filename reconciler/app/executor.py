@@ -42,11 +42,11 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from reconciler.app.results import ActionResult, Outcome, ScheduleApi
 from reconciler.core.errors import ReconcilerError
 from reconciler.core.model import Action, ActionKind, RecordedSchedule, SchedulePayload
+from reconciler.core.payload import JsonValue
 from reconciler.core.ports import LockLost, StateStore
 from reconciler.engine.plan import body_to_send
 from reconciler.testsigma.errors import (
@@ -88,7 +88,7 @@ class _Step:
 #: How a journal entry is closed for a step of the window that a stop kept from being sent.
 NOT_SENT = "not sent: the apply was stopped before this request left"
 
-_InFlight = dict[Future[dict[str, Any] | None], tuple[_Step, int]]
+_InFlight = dict[Future[dict[str, JsonValue] | None], tuple[_Step, int]]
 _Window = deque[tuple[_Step, int]]  # journalled steps (intents committed), not yet sent
 
 
@@ -146,7 +146,7 @@ class Executor:
         finished: list[ActionResult] = []
         in_flight: _InFlight = {}
         window: _Window = deque()
-        done: set[Future[dict[str, Any] | None]] = set()
+        done: set[Future[dict[str, JsonValue] | None]] = set()
         with ThreadPoolExecutor(self.parallelism, thread_name_prefix="apply") as pool:
             while True:
                 arrived = [(future, *in_flight.pop(future)) for future in done]
@@ -261,7 +261,7 @@ class Executor:
         return ready
 
     def _settle(
-        self, step: _Step, future: Future[dict[str, Any] | None], entry: int
+        self, step: _Step, future: Future[dict[str, JsonValue] | None], entry: int
     ) -> ActionResult | _Step:
         action = step.action
         try:
@@ -347,7 +347,7 @@ def _journal_name(step: _Step) -> str:
     return action.name
 
 
-def _send(client: ScheduleApi, step: _Step) -> dict[str, Any] | None:
+def _send(client: ScheduleApi, step: _Step) -> dict[str, JsonValue] | None:
     """The one request a step makes (runs on a worker thread)."""
     if step.kind is ActionKind.CREATE:
         assert step.body is not None
@@ -360,7 +360,7 @@ def _send(client: ScheduleApi, step: _Step) -> dict[str, Any] | None:
     return None
 
 
-def _created_id(step: _Step, answer: dict[str, Any] | None) -> int | None:
+def _created_id(step: _Step, answer: dict[str, JsonValue] | None) -> int | None:
     """The id a create was given; an answer we cannot trust makes the outcome unknown."""
     if step.kind is not ActionKind.CREATE:
         return None

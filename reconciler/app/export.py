@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from reconciler.app.fileio import write_atomically
 from reconciler.core.errors import ReconcilerError
+from reconciler.core.payload import JsonValue
 from reconciler.engine.export import Export, as_one_document, build_export
 from reconciler.render.export_yaml import render_document, summary
 from reconciler.testsigma.errors import BadResponseError, NotOfferedError
@@ -27,9 +28,9 @@ from reconciler.testsigma.live import to_live
 
 
 class ExportReader(Protocol):
-    def list_schedules(self) -> list[dict[str, Any]]: ...
+    def list_schedules(self) -> list[dict[str, JsonValue]]: ...
 
-    def list_test_plans(self) -> list[dict[str, Any]]: ...
+    def list_test_plans(self) -> list[dict[str, JsonValue]]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from reconciler.app.apply_flow import PlanOptions, plan_for, safety_problems
 from reconciler.app.fileio import write_atomically
@@ -93,7 +92,7 @@ def run_plan(
     return PlanOutcome(prepared.plan, tuple(refusals), request.save_to)
 
 
-def _signed(request: PlanRequest, plan: Plan, store: StateStore) -> dict[str, Any]:
+def _signed(request: PlanRequest, plan: Plan, store: StateStore) -> dict[str, object]:
     """The saved plan, signed, or UnsafeError when a plan saved now would be out of date."""
     holder = store.current_lock()
     check_can_save(

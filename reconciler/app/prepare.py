@@ -192,9 +192,11 @@ def test_plan_names(plan: Plan, account: Account) -> dict[int, str]:
         if payload
     }
     return {
-        int(tp["id"]): str(tp["name"])
+        tp_id: name
         for tp in account.test_plans
-        if tp.get("id") in used and isinstance(tp.get("name"), str)
+        if isinstance(tp_id := tp.get("id"), int)
+        and tp_id in used
+        and isinstance(name := tp.get("name"), str)
     }
 
 

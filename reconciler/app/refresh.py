@@ -25,11 +25,12 @@ import logging
 from collections.abc import Collection, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.core.errors import ReconcilerError
 from reconciler.core.model import Cause, Conflict, Live, LiveSchedule, RecordedSchedule
+from reconciler.core.payload import JsonValue
 from reconciler.core.ports import JournalEntry, StateStore
 from reconciler.testsigma.errors import NotFoundError, NotOfferedError
 from reconciler.testsigma.live import to_live
@@ -38,9 +39,9 @@ log = logging.getLogger(__name__)
 
 
 class ReadApi(Protocol):
-    def get_schedule(self, schedule_id: int) -> dict[str, Any]: ...
+    def get_schedule(self, schedule_id: int) -> dict[str, JsonValue]: ...
 
-    def list_schedules(self) -> list[dict[str, Any]]: ...
+    def list_schedules(self) -> list[dict[str, JsonValue]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ class LiveReader:
         self._listed: dict[int, LiveSchedule] | None = None
         self._offered: bool | None = None  # None: not asked yet
         self._failure = ""
-        self._early: Future[list[dict[str, Any]]] | None = None
+        self._early: Future[list[dict[str, JsonValue]]] | None = None
 
     def prefetch(self, pool: Executor) -> None:
         """Start reading the list on `pool` now, beside other reads (one round trip less).

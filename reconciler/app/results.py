@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from reconciler.core.model import Action, SchedulePayload
+from reconciler.core.payload import JsonValue
 from reconciler.render.results import ResultRow
 
 
 class ScheduleApi(Protocol):
     """The part of the Testsigma client the executor needs."""
 
-    def create_schedule(self, body: SchedulePayload) -> dict[str, Any]: ...
+    def create_schedule(self, body: SchedulePayload) -> dict[str, JsonValue]: ...
 
-    def update_schedule(self, schedule_id: int, body: SchedulePayload) -> dict[str, Any] | None: ...
+    def update_schedule(
+        self, schedule_id: int, body: SchedulePayload
+    ) -> dict[str, JsonValue] | None: ...
 
     def delete_schedule(self, schedule_id: int) -> None: ...
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from reconciler.app.fileio import write_atomically
 from reconciler.app.run_requests import RunRequest
@@ -38,12 +38,14 @@ from reconciler.core.errors import (
     EXIT_TIMEOUT,
     ReconcilerError,
 )
+from reconciler.core.payload import JsonValue, RunBody
 from reconciler.testsigma.errors import (
     ApiError,
     BadResponseError,
     ServerError,
     TransportError,
 )
+from reconciler.testsigma.responses import require_id
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +68,9 @@ _COUNTERS = (
 class RunsClient(Protocol):
     """The calls this module makes (`TestsigmaClient` has them)."""
 
-    def trigger_run(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
+    def trigger_run(self, body: RunBody) -> dict[str, JsonValue]: ...
 
-    def get_run(self, run_id: int) -> dict[str, Any]: ...
+    def get_run(self, run_id: int) -> dict[str, JsonValue]: ...
 
     def get_junit(self, run_id: int) -> bytes: ...
 
@@ -103,7 +105,7 @@ class RunOutcome:
     """How waiting for one run ended: the last run JSON seen, the verdict, one line."""
 
     handle: RunHandle
-    run: Mapping[str, Any]
+    run: Mapping[str, JsonValue]
     state: RunState
     summary: str
 
@@ -119,7 +121,8 @@ def trigger(client: RunsClient, request: RunRequest) -> RunHandle:
     """POST the request; the handle of the run Testsigma started."""
     run = client.trigger_run(request.body)
     link = next((v for k in _LINK_KEYS if isinstance(v := run.get(k), str) and v), None)
-    handle = RunHandle(id=int(run["id"]), link=link, name=request.name)
+    run_id = require_id(run, "POST /execution_results", what="the started run")
+    handle = RunHandle(id=run_id, link=link, name=request.name)
     log.info("triggered %s: %s", handle.label, link or "no link given")
     return handle
 
@@ -131,7 +134,7 @@ def wait_for_runs(
     timeout: float,
     poll_interval: float,
     max_interval: float = 30.0,
-    on_change: Callable[[RunHandle, dict[str, Any]], None] | None = None,
+    on_change: Callable[[RunHandle, dict[str, JsonValue]], None] | None = None,
     stop: threading.Event | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], object] | None = None,
@@ -179,12 +182,12 @@ class _Rounds:
     def __init__(
         self,
         client: RunsClient,
-        on_change: Callable[[RunHandle, dict[str, Any]], None] | None,
+        on_change: Callable[[RunHandle, dict[str, JsonValue]], None] | None,
         stop: threading.Event,
     ) -> None:
         self.client, self.on_change, self.stop = client, on_change, stop
-        self.last: dict[int, dict[str, Any]] = {}
-        self.seen: dict[int, tuple[Any, ...]] = {}
+        self.last: dict[int, dict[str, JsonValue]] = {}
+        self.seen: dict[int, tuple[object, ...]] = {}
         self.failures: dict[int, int] = {}
         self.outcomes: dict[int, RunOutcome] = {}
 
@@ -208,7 +211,9 @@ class _Rounds:
                 self.outcomes[handle.id] = _verdict(handle, run)
 
 
-def _poll(client: RunsClient, handle: RunHandle, failures: dict[int, int]) -> dict[str, Any] | None:
+def _poll(
+    client: RunsClient, handle: RunHandle, failures: dict[int, int]
+) -> dict[str, JsonValue] | None:
     try:
         run = client.get_run(handle.id)
     except _TRANSIENT as exc:
@@ -229,12 +234,12 @@ def _poll(client: RunsClient, handle: RunHandle, failures: dict[int, int]) -> di
     return run
 
 
-def _signature(run: Mapping[str, Any]) -> tuple[Any, ...]:
+def _signature(run: Mapping[str, JsonValue]) -> tuple[object, ...]:
     counters = tuple(sorted((k, repr(v)) for k, v in run.items() if k.endswith("Count")))
     return (run.get("status"), run.get("result"), counters)
 
 
-def _verdict(handle: RunHandle, run: dict[str, Any]) -> RunOutcome:
+def _verdict(handle: RunHandle, run: dict[str, JsonValue]) -> RunOutcome:
     passed = run.get("result") in PASSING_RESULTS
     state = RunState.PASSED if passed else RunState.FAILED
     return RunOutcome(handle=handle, run=run, state=state, summary=describe_run(run))
@@ -243,7 +248,7 @@ def _verdict(handle: RunHandle, run: dict[str, Any]) -> RunOutcome:
 def _settle_rest(
     handles: Iterable[RunHandle],
     outcomes: dict[int, RunOutcome],
-    last: Mapping[int, dict[str, Any]],
+    last: Mapping[int, dict[str, JsonValue]],
     state: RunState,
     *,
     timeout: float,
@@ -260,7 +265,7 @@ def _settle_rest(
         outcomes[handle.id] = RunOutcome(handle=handle, run=run, state=state, summary=summary)
 
 
-def describe_run(run: Mapping[str, Any]) -> str:
+def describe_run(run: Mapping[str, JsonValue]) -> str:
     """One line: status, result and counters, e.g. `STATUS_COMPLETED, SUCCESS: 12 passed ...`."""
     status = run.get("status") or "status unknown"
     result = run.get("result") or "no result yet"

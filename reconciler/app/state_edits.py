@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from reconciler.core.errors import ReconcilerError
+from reconciler.core.payload import JsonValue
 from reconciler.core.ports import LockInfo, StateStore
 from reconciler.spec.messages import suggest
 from reconciler.state import import_state
@@ -63,16 +63,16 @@ def unlock(store: StateStore, lock_id: str) -> LockInfo | None:
     return holder if holder is not None and holder.id == lock_id else None
 
 
-def read_export(path: Path) -> Any:
+def read_export(path: Path) -> JsonValue:
     """A file written by `state export`, read before any lock is taken."""
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        data: JsonValue = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ReconcilerError(f"cannot read {path} as a state export: {exc}") from None
     return data  # import_state checks its shape and names every problem
 
 
-def import_export(store: StateStore, data: Any) -> None:
+def import_export(store: StateStore, data: object) -> None:
     """`state import`: replace the state with an export, under the lock."""
     with store.lock(operation="state import"):
         import_state(store, data)

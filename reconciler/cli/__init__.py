@@ -9,7 +9,6 @@ need them, so `--version` and `validate` start fast.
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from reconciler.cli import (  # noqa: F401  (importing registers the commands)
     adopt_cmd,
@@ -23,7 +22,7 @@ from reconciler.cli import (  # noqa: F401  (importing registers the commands)
 from reconciler.cli.common import app
 
 
-def main() -> Any:
+def main() -> object:
     """Entry point of the `reconciler` command."""
     return app(args=hoist_global_options(sys.argv[1:]))
 

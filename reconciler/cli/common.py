@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, ParamSpec, TypeVar
 
 import typer
 from typer._click.core import Context  # Typer vendors its own click
@@ -20,6 +20,8 @@ from reconciler import __version__
 from reconciler.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, ReconcilerError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from reconciler.app.settings import Connection
     from reconciler.core.model import DesiredSet, Plan
     from reconciler.core.ports import StateStore
@@ -61,7 +63,7 @@ class ReconcilerGroup(TyperGroup):
         info_name: str | None,
         args: list[str],
         parent: Context | None = None,
-        **extra: Any,
+        **extra: object,
     ) -> Context:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
@@ -69,7 +71,7 @@ class ReconcilerGroup(TyperGroup):
             exc.exit_code = EXIT_ERROR
             raise
 
-    def invoke(self, ctx: Context) -> Any:
+    def invoke(self, ctx: Context) -> object:
         try:
             return super().invoke(ctx)
         except UsageError as exc:
@@ -154,7 +156,7 @@ def colour_plan(text: str) -> str:
 class LiveConsole:
     """The console of the running live display on stdout, if any (`cli/progress.py`)."""
 
-    console: Any = None
+    console: Console | None = None
 
 
 def guard(func: Callable[P, R]) -> Callable[P, R]:

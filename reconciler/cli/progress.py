@@ -12,11 +12,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from reconciler.cli.common import LiveConsole, Options
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.live import Live
+    from rich.progress import Progress, TaskID
+    from rich.table import Table
+
     from reconciler.app.runs import RunHandle
 
 
@@ -26,13 +31,13 @@ class LiveDisplay:
     def __init__(self, *, stderr: bool, wanted: bool = True) -> None:
         self._stderr = stderr
         self._wanted = wanted
-        self.console: Any = None
+        self.console: Console | None = None
 
     def _allowed(self) -> bool:
         stream = sys.stderr if self._stderr else sys.stdout
         return self._wanted and stream.isatty() and not Options.quiet
 
-    def _make_console(self) -> Any:
+    def _make_console(self) -> Console:
         from rich.console import Console
 
         plain = bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM", "") == "dumb"
@@ -72,8 +77,8 @@ class ApplyProgress(LiveDisplay):
     def __init__(self, *, total: int) -> None:
         super().__init__(stderr=False, wanted=total >= self.MIN_ACTIONS)
         self._total = total
-        self._progress: Any = None
-        self._task: Any = None
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
 
     def _start(self) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -89,11 +94,12 @@ class ApplyProgress(LiveDisplay):
         self._progress.start()
 
     def advance(self) -> None:
-        if self._progress is not None:
+        if self._progress is not None and self._task is not None:
             self._progress.advance(self._task)
 
     def _stop(self) -> None:
-        self._progress.stop()
+        if self._progress is not None:
+            self._progress.stop()
         self._progress = None
 
 
@@ -103,13 +109,13 @@ class RunBoard(LiveDisplay):
     def __init__(self, handles: Sequence[RunHandle]) -> None:
         super().__init__(stderr=True)
         self._rows = {h.id: (h.label, "triggered") for h in handles}
-        self._live: Any = None
+        self._live: Live | None = None
 
     def _start(self) -> None:
         from rich.live import Live
 
-        self._live = Live(self._table(), console=self.console, transient=False)
-        self._live.start()
+        live = self._live = Live(self._table(), console=self.console, transient=False)
+        live.start()
 
     def update(self, handle: RunHandle, line: str) -> bool:
         """Show the change on the board; False when there is no board."""
@@ -119,7 +125,7 @@ class RunBoard(LiveDisplay):
         self._live.update(self._table())
         return True
 
-    def _table(self) -> Any:
+    def _table(self) -> Table:
         from rich.table import Table
 
         table = Table(show_header=True, header_style="bold", box=None)
@@ -130,5 +136,6 @@ class RunBoard(LiveDisplay):
         return table
 
     def _stop(self) -> None:
-        self._live.stop()
+        if self._live is not None:
+            self._live.stop()
         self._live = None

@@ -25,9 +25,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
 
 from reconciler.cli.common import info
+
+#: A signal's handler as `signal.signal` hands back the one it replaces.
+_Handler = Callable[[int, FrameType | None], object] | int | None
 
 #: Seconds the requests in flight get to answer after a stop, before they are cancelled.
 IN_FLIGHT_GRACE = 1.5
@@ -53,7 +55,7 @@ class CommandSignals:
         #: Said on the first stop (None: nothing, the command reports on its own).
         self.stop_note: str | None = None
         self._interrupt_note = interrupt_note
-        self._previous: dict[int, Any] = {}
+        self._previous: dict[int, _Handler] = {}
 
     def __enter__(self) -> CommandSignals:
         if threading.current_thread() is threading.main_thread():

@@ -16,7 +16,6 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any
 
 from reconciler import timekeeping as tk
 from reconciler.engine.calendar import Calendar, Collision, Firing
@@ -36,7 +35,7 @@ def _local(instant: datetime, zone: tzinfo) -> str:
     return instant.astimezone(zone).isoformat(timespec="seconds")
 
 
-def calendar_document(cal: Calendar, *, zone: tk.Zone, now: datetime) -> dict[str, Any]:
+def calendar_document(cal: Calendar, *, zone: tk.Zone, now: datetime) -> dict[str, object]:
     """`{format_version, kind, from, to, zone, firings: [...], collisions: [...]}`."""
     return {
         "format_version": FORMAT_VERSION,
@@ -68,7 +67,7 @@ def calendar_document(cal: Calendar, *, zone: tk.Zone, now: datetime) -> dict[st
     }
 
 
-def collision_document(clash: Collision, *, zone: tk.Zone) -> dict[str, Any]:
+def collision_document(clash: Collision, *, zone: tk.Zone) -> dict[str, object]:
     return {
         "kind": clash.kind,
         "names": list(clash.names),

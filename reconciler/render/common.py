@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import json.encoder
 from datetime import datetime
-from typing import Any
 
 from reconciler import timekeeping as tk
 from reconciler.core.model import Action, ActionKind, Payload, Plan
@@ -130,7 +129,7 @@ def next_instant(payload: Payload | None, *, now: datetime) -> str | None:
     return t.instant(upcoming).isoformat().replace("+00:00", "Z")
 
 
-def short(value: Any) -> str:
+def short(value: object) -> str:
     """A value as it reads in a plan: JSON, so strings are quoted and None is null.
 
     Plain strings and ints (nearly every field) skip `json.dumps`, which builds a
@@ -139,7 +138,7 @@ def short(value: Any) -> str:
     """
     kind = type(value)
     if kind is str:
-        return _quoted(value)
+        return _quoted(str(value))  # exactly a str: str() hands back the same object
     if kind is int:
         return str(value)
     if value is None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
-from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -37,7 +36,7 @@ def _text(value: str) -> str:
     return quoted
 
 
-def _scalar(key: str, value: Any) -> Any:
+def _scalar(key: str, value: object) -> object:
     if key == "nextInterval":
         return DoubleQuotedScalarString(str(value))
     return _text(value) if isinstance(value, str) else value

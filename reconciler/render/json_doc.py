@@ -7,7 +7,6 @@ serializer for both) with the words added; docs/STATE.md "The shape of an action
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from reconciler.core.model import Action, ActionKind, Plan
 from reconciler.engine.planfile import action_to_json
@@ -17,7 +16,7 @@ from reconciler.render.words import reason
 FORMAT_VERSION = "1"
 
 
-def plan_document(plan: Plan, *, now: datetime) -> dict[str, Any]:
+def plan_document(plan: Plan, *, now: datetime) -> dict[str, object]:
     """`{format_version, summary, actions: [...], warnings: [...]}`."""
     return {
         "format_version": FORMAT_VERSION,
@@ -41,7 +40,7 @@ def plan_document(plan: Plan, *, now: datetime) -> dict[str, Any]:
     }
 
 
-def action_document(action: Action, *, now: datetime) -> dict[str, Any]:
+def action_document(action: Action, *, now: datetime) -> dict[str, object]:
     """The action in the saved plan's shape (`engine.planfile.action_to_json`), plus the
     words and times a reader needs: `reason`, `when`, `next_instant`."""
     payload = action.after or action.before

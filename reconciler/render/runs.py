@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
+
+from reconciler.core.payload import JsonValue
 
 
 class TriggeredRow(NamedTuple):
@@ -24,7 +26,7 @@ class RunRow(NamedTuple):
     state: str  # PASSED, FAILED, TIMED_OUT, WAIT_STOPPED
     passed: bool
     summary: str
-    run: Mapping[str, Any]  # the last run JSON seen
+    run: Mapping[str, JsonValue]  # the last run JSON seen
 
 
 def triggered(rows: Sequence[TriggeredRow], fmt: str) -> str:

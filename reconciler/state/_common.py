@@ -16,7 +16,7 @@ import socket
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from decimal import Decimal
 from urllib.parse import quote, quote_plus, unquote
 
 from reconciler import __version__
@@ -103,30 +103,77 @@ def load_payload(text: str, *, what: str, fix: str = "") -> SchedulePayload:
         raise StateError(f"{what} is damaged ({exc}){fix}") from None
 
 
-def recorded_from_row(name: str, id_: int, payload: str, applied_at: str) -> RecordedSchedule:
+# --- columns as the drivers hand them over (rows are `tuple[object, ...]`) -------------
+# Each value a store reads is checked here, at the store's edge: a damaged store is
+# one StateError naming what is damaged, never a wrongly typed value further in.
+
+
+def int_column(value: object, what: str) -> int:
+    """An integer column (`int()` of what the driver returned, as the stores always read it)."""
+    if isinstance(value, int | str | bytes | float | Decimal):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    raise StateError(f"{what} is damaged: {value!r} is not an integer")
+
+
+def text_column(value: object, what: str) -> str:
+    """A text column."""
+    if isinstance(value, str):
+        return value
+    raise StateError(f"{what} is damaged: {value!r} is not text")
+
+
+def optional_text(value: object, what: str) -> str | None:
+    """A text column that may be NULL."""
+    return None if value is None else text_column(value, what)
+
+
+def lock_from_row(row: tuple[object, ...]) -> LockInfo:
+    """A lock row (id, owner, host, pid, created_at, operation)."""
+    id_, owner, host, pid, created_at, operation = row
+    what = "the state's lock row"
+    return LockInfo(
+        text_column(id_, what),
+        text_column(owner, what),
+        text_column(host, what),
+        int_column(pid, what),
+        text_column(created_at, what),
+        text_column(operation, what),
+    )
+
+
+def recorded_from_row(
+    name: object, id_: object, payload: object, applied_at: object
+) -> RecordedSchedule:
+    """A schedules row (name, id, payload, applied_at)."""
+    row = f"the state's row for {name!r}"
+    name = text_column(name, row)
     what = f"the recorded payload of {name!r} (id {id_})"
     fix = f": run `reconciler state rm {name}`, then `reconciler import {name} {id_}`"
     return RecordedSchedule(
         name=name,
-        id=int(id_),
-        payload=load_payload(payload, what=what, fix=fix),
-        applied_at=applied_at,
+        id=int_column(id_, row),
+        payload=load_payload(text_column(payload, what), what=what, fix=fix),
+        applied_at=text_column(applied_at, row),
     )
 
 
-def journal_from_row(row: tuple[Any, ...]) -> JournalEntry:
+def journal_from_row(row: tuple[object, ...]) -> JournalEntry:
     """A journal row (id, action, name, schedule_id, payload, started_at, outcome, detail)."""
     id_, action, name, schedule_id, payload, started_at, outcome, detail = row
     what = f"the payload of journal entry {id_} ({action} {name!r})"
+    entry = f"journal entry {id_}"
     return JournalEntry(
-        id=int(id_),
-        action=action,
-        name=name,
-        schedule_id=None if schedule_id is None else int(schedule_id),
-        payload=None if payload is None else load_payload(payload, what=what),
-        started_at=started_at,
-        outcome=outcome,
-        detail=detail,
+        id=int_column(id_, entry),
+        action=text_column(action, entry),
+        name=text_column(name, entry),
+        schedule_id=None if schedule_id is None else int_column(schedule_id, entry),
+        payload=None if payload is None else load_payload(text_column(payload, what), what=what),
+        started_at=text_column(started_at, entry),
+        outcome=optional_text(outcome, entry),
+        detail=optional_text(detail, entry),
     )
 
 
@@ -301,16 +348,16 @@ JOURNAL_COLUMNS = "id, action, name, schedule_id, payload, started_at, outcome, 
 LOCK_COLUMNS = "id, owner, host, pid, created_at, operation"
 
 
-def workspace_summaries(rows: Iterable[Sequence[Any]]) -> list[WorkspaceSummary]:
+def workspace_summaries(rows: Iterable[Sequence[object]]) -> list[WorkspaceSummary]:
     """Rows of (workspace, serial, lineage, schedules, open journal entries), as both stores
     select them, as summaries."""
     return [
         WorkspaceSummary(
             name=str(r[0]),
-            serial=int(r[1]),
+            serial=int_column(r[1], f"workspace {r[0]}'s serial"),
             lineage=str(r[2]),
-            schedules=int(r[3]),
-            open_journal=int(r[4]),
+            schedules=int_column(r[3], f"workspace {r[0]}'s schedule count"),
+            open_journal=int_column(r[4], f"workspace {r[0]}'s journal count"),
         )
         for r in rows
     ]

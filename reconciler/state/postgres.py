@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
 
 import psycopg
 
@@ -56,7 +55,7 @@ class PostgresStore(PgSession):
     def _inspect_version(self) -> int:
         """The layout version (0: none yet), checked before anything is written."""
         tables = {
-            r[0]
+            common.text_column(r[0], "a table name")
             for r in self._all(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'reconciler'"
             )
@@ -69,7 +68,7 @@ class PostgresStore(PgSession):
                 f"state ({', '.join(sorted(tables))}); they were left untouched"
             )
         row = self._one("SELECT schema_version FROM reconciler.schema_info")
-        version = int(row[0]) if row else 0
+        version = common.int_column(row[0], "the schema version") if row else 0
         if version > schema.latest_version():
             raise StateError(
                 f"{self._url}: written by a newer reconciler (state schema version {version}, "
@@ -81,7 +80,7 @@ class PostgresStore(PgSession):
     def _migrate(self, seen: int) -> None:
         ws = self._workspace
 
-        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> bool:
+        def run(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (schema.advisory_key("migrate"),))
             if seen < schema.latest_version():
                 conn.execute("CREATE SCHEMA IF NOT EXISTS reconciler")
@@ -91,7 +90,7 @@ class PostgresStore(PgSession):
                     " schema_version INTEGER NOT NULL)"
                 )
                 row = conn.execute("SELECT schema_version FROM reconciler.schema_info").fetchone()
-                current = int(row[0]) if row else 0
+                current = common.int_column(row[0], "the schema version") if row else 0
                 for version in range(current, schema.latest_version()):
                     for statement in schema.MIGRATIONS[version]:
                         conn.execute(statement)
@@ -122,7 +121,7 @@ class PostgresStore(PgSession):
 
         self._created = self._write(run)
 
-    def _meta(self, column: str) -> Any:
+    def _meta(self, column: str) -> object:
         row = self._one(
             f"SELECT {column} FROM reconciler.meta WHERE workspace = %s", (self._workspace,)
         )
@@ -131,7 +130,11 @@ class PostgresStore(PgSession):
         return row[0]
 
     def _finish_entry(
-        self, conn: psycopg.Connection[tuple[Any, ...]], entry: int, outcome: str, detail: Any
+        self,
+        conn: psycopg.Connection[tuple[object, ...]],
+        entry: int,
+        outcome: str,
+        detail: str | None,
     ) -> None:
         cursor = conn.execute(
             "UPDATE reconciler.journal SET outcome = %s, detail = %s, finished_at = %s"
@@ -164,7 +167,7 @@ class PostgresStore(PgSession):
 
     @property
     def serial(self) -> int:
-        return int(self._meta("serial"))
+        return common.int_column(self._meta("serial"), "the state's serial")
 
     def read_all(self) -> dict[str, RecordedSchedule]:
         rows = self._all(
@@ -172,7 +175,7 @@ class PostgresStore(PgSession):
             " WHERE workspace = %s ORDER BY name",
             (self._workspace,),
         )
-        return {row[0]: common.recorded_from_row(*row) for row in rows}
+        return {(r := common.recorded_from_row(*row)).name: r for row in rows}
 
     def get(self, name: str) -> RecordedSchedule | None:
         row = self._one(
@@ -185,7 +188,7 @@ class PostgresStore(PgSession):
     def record(self, schedule: RecordedSchedule, *, journal_entry: int | None = None) -> None:
         payload = common.dump_payload(schedule.payload)
 
-        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+        def run(conn: psycopg.Connection[tuple[object, ...]]) -> None:
             conn.execute(
                 "INSERT INTO reconciler.schedules (workspace, name, id, payload, applied_at)"
                 " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (workspace, name) DO UPDATE"
@@ -199,7 +202,7 @@ class PostgresStore(PgSession):
         self._write(run)
 
     def forget(self, name: str, *, journal_entry: int | None = None) -> bool:
-        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> bool:
+        def run(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
             gone = conn.execute(
                 "DELETE FROM reconciler.schedules WHERE workspace = %s AND name = %s",
                 (self._workspace, name),
@@ -211,14 +214,14 @@ class PostgresStore(PgSession):
         return self._write(run)
 
     def bump_serial(self) -> int:
-        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> int:
+        def run(conn: psycopg.Connection[tuple[object, ...]]) -> int:
             row = conn.execute(
                 "UPDATE reconciler.meta SET serial = serial + 1 WHERE workspace = %s"
                 " RETURNING serial",
                 (self._workspace,),
             ).fetchone()
             assert row is not None
-            return int(row[0])
+            return common.int_column(row[0], "the id the database returned")
 
         return self._write(run)
 
@@ -226,7 +229,7 @@ class PostgresStore(PgSession):
         ws = self._workspace
         rows = [(ws, s.name, s.id, common.dump_payload(s.payload), s.applied_at) for s in schedules]
 
-        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+        def run(conn: psycopg.Connection[tuple[object, ...]]) -> None:
             conn.execute("DELETE FROM reconciler.schedules WHERE workspace = %s", (ws,))
             with conn.cursor() as cursor:
                 cursor.executemany(
@@ -262,7 +265,7 @@ class PostgresStore(PgSession):
         return {str(r[0]): str(r[1]) for r in rows}
 
     def rename(self, old: str, new: str) -> None:
-        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+        def run(conn: psycopg.Connection[tuple[object, ...]]) -> None:
             taken = conn.execute(
                 "SELECT 1 FROM reconciler.schedules WHERE workspace = %s AND name = %s",
                 (self._workspace, new),
@@ -290,14 +293,14 @@ class PostgresStore(PgSession):
     ) -> int:
         text = common.dump_payload(payload)
 
-        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> int:
+        def run(conn: psycopg.Connection[tuple[object, ...]]) -> int:
             row = conn.execute(
                 "INSERT INTO reconciler.journal (workspace, action, name, schedule_id, payload,"
                 " started_at) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
                 (self._workspace, action, name, schedule_id, text, common.utc_now()),
             ).fetchone()
             assert row is not None
-            return int(row[0])
+            return common.int_column(row[0], "the id the database returned")
 
         return self._write(run)
 
@@ -317,7 +320,7 @@ class PostgresStore(PgSession):
         self._write(lambda conn: self._finish_entry(conn, entry_id, common.RESOLVED, detail))
 
     def export(self) -> dict[str, object]:
-        def run(conn: psycopg.Connection[tuple[Any, ...]]) -> dict[str, object]:
+        def run(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, object]:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             return common.export_data(
                 lineage=self.lineage,

@@ -18,9 +18,10 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import psycopg
+import psycopg.conninfo
 
 from reconciler.core.ports import LockHeld, LockInfo, LockLost, StateError
 from reconciler.state import _common as common
@@ -60,14 +61,16 @@ class PgSession:
     def _scrub(self, text: str) -> str:
         return common.scrub(text, [self._password] if self._password else [])
 
-    def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
-        extra: dict[str, Any] = {"application_name": "testsigma-reconciler"}
+    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
+        extra: dict[str, str | int] = {"application_name": "testsigma-reconciler"}
         if "connect_timeout" not in self._conninfo:
             extra["connect_timeout"] = 10
         if self._password is not None:
             extra["password"] = self._password
         try:
-            return psycopg.connect(self._conninfo, autocommit=True, **extra)
+            # make_conninfo merges the parameters as connect(**extra) would, typed.
+            conninfo = psycopg.conninfo.make_conninfo(self._conninfo, **extra)
+            return psycopg.connect(conninfo, autocommit=True)
         except psycopg.Error as exc:
             raise StateError(
                 self._scrub(f"cannot connect to the state database {self._url}: {exc}")
@@ -86,7 +89,7 @@ class PgSession:
             "the next plan or apply resolves them from the journal"
         )
 
-    def _write(self, body: Callable[[psycopg.Connection[tuple[Any, ...]]], T]) -> T:
+    def _write(self, body: Callable[[psycopg.Connection[tuple[object, ...]]], T]) -> T:
         """Run `body` in one transaction (inside `batch()`, in the batch's transaction)."""
         try:
             if self._batching:
@@ -112,13 +115,13 @@ class PgSession:
         except psycopg.Error as exc:
             raise self._fail(exc) from exc
 
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    def _one(self, sql: str, params: Sequence[object] = ()) -> tuple[object, ...] | None:
         try:
             return self._conn.execute(sql, params).fetchone()
         except psycopg.Error as exc:
             raise self._fail(exc) from exc
 
-    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def _all(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         try:
             return self._conn.execute(sql, params).fetchall()
         except psycopg.Error as exc:
@@ -161,7 +164,7 @@ class PgSession:
             self._lock_id = None
             self._unlock(mine.id)
 
-    def _name_holder(self, conn: psycopg.Connection[tuple[Any, ...]], mine: LockInfo) -> None:
+    def _name_holder(self, conn: psycopg.Connection[tuple[object, ...]], mine: LockInfo) -> None:
         conn.execute(
             f"INSERT INTO reconciler.lock (workspace, {_LOCK_COLUMNS}, backend_pid)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, pg_backend_pid())"
@@ -219,7 +222,7 @@ class PgSession:
 
     def _holder_pid(self) -> int | None:
         row = self._one(_HOLDER_SQL, self._key_parts)
-        return None if row is None else int(row[0])
+        return None if row is None else common.int_column(row[0], "the lock holder's backend pid")
 
     def _unknown_holder(self) -> LockInfo:
         return common.unknown_holder(f"PostgreSQL backend {self._holder_pid() or 0}")
@@ -234,7 +237,11 @@ class PgSession:
             " WHERE workspace = %s AND backend_pid = %s",
             (self._workspace, pid),
         )
-        return common.unknown_holder(f"PostgreSQL backend {pid}") if row is None else LockInfo(*row)
+        return (
+            common.unknown_holder(f"PostgreSQL backend {pid}")
+            if row is None
+            else common.lock_from_row(row)
+        )
 
     def force_unlock(self, lock_id: str) -> bool:
         """Terminate the backend holding lock `lock_id` (if allowed) and delete its row."""
@@ -244,7 +251,7 @@ class PgSession:
         )
         if row is None:
             return False
-        backend = int(row[0])
+        backend = common.int_column(row[0], "the lock's backend pid")
         if self._holder_pid() == backend:
             try:
                 self._one("SELECT pg_terminate_backend(%s)", (backend,))

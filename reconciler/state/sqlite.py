@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from reconciler.core.model import RecordedSchedule, SchedulePayload
 from reconciler.core.ports import (
@@ -119,18 +119,18 @@ class SqliteStore:
         finally:
             self._batching = False
 
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        row: tuple[Any, ...] | None = self._conn.execute(sql, params).fetchone()
+    def _one(self, sql: str, params: Sequence[object] = ()) -> tuple[object, ...] | None:
+        row: tuple[object, ...] | None = self._conn.execute(sql, params).fetchone()
         return row
 
-    def _meta(self, column: str) -> Any:
+    def _meta(self, column: str) -> object:
         row = self._one(f"SELECT {column} FROM meta WHERE workspace = ?", (self._ws,))
         if row is None:
             raise StateError(f"the state {self.url} has lost its meta row (damaged)")
         return row[0]
 
     def _finish_entry(
-        self, conn: sqlite3.Connection, entry: int, outcome: str, detail: Any
+        self, conn: sqlite3.Connection, entry: int, outcome: str, detail: str | None
     ) -> None:
         cursor = conn.execute(
             "UPDATE journal SET outcome = ?, detail = ?, finished_at = ?"
@@ -165,7 +165,7 @@ class SqliteStore:
 
     @property
     def serial(self) -> int:
-        return int(self._meta("serial"))
+        return common.int_column(self._meta("serial"), "the state's serial")
 
     def plan_key(self) -> bytes:
         return bytes.fromhex(str(self._meta("plan_key")))
@@ -226,7 +226,7 @@ class SqliteStore:
     def bump_serial(self) -> int:
         def run(conn: sqlite3.Connection) -> int:
             conn.execute("UPDATE meta SET serial = serial + 1 WHERE workspace = ?", (self._ws,))
-            return int(self._meta("serial"))
+            return common.int_column(self._meta("serial"), "the state's serial")
 
         return self._write(run)
 
@@ -322,7 +322,11 @@ class SqliteStore:
         if not self._flock.is_taken():
             return None  # a row left by a killed run names nobody alive
         row = self._one(f"SELECT {common.LOCK_COLUMNS} FROM lock WHERE workspace = ?", (self._ws,))
-        return common.unknown_holder(str(self._flock.path)) if row is None else LockInfo(*row)
+        return (
+            common.unknown_holder(str(self._flock.path))
+            if row is None
+            else common.lock_from_row(row)
+        )
 
     def force_unlock(self, lock_id: str) -> bool:
         def run(conn: sqlite3.Connection) -> bool:

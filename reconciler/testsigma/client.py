@@ -21,6 +21,7 @@ import httpx
 
 from reconciler import __version__
 from reconciler.core.errors import ReconcilerError
+from reconciler.core.payload import JsonValue
 from reconciler.testsigma.body import MAX_REPORT_BYTES
 from reconciler.testsigma.deadline import Budget, Cancellation
 from reconciler.testsigma.errors import (
@@ -149,7 +150,7 @@ class TestsigmaClient:
 
     # --- schedules -------------------------------------------------------
 
-    def create_schedule(self, body: Mapping[str, Any]) -> dict[str, Any]:
+    def create_schedule(self, body: Mapping[str, object]) -> dict[str, JsonValue]:
         """POST /schedule_executions; the created schedule (with its checked `id`)."""
         created = self._changing("POST", "/schedule_executions", body)
         if created is None:
@@ -157,7 +158,9 @@ class TestsigmaClient:
         require_id(created, "POST /schedule_executions", what="the created schedule")
         return created
 
-    def update_schedule(self, schedule_id: int, body: Mapping[str, Any]) -> dict[str, Any] | None:
+    def update_schedule(
+        self, schedule_id: int, body: Mapping[str, object]
+    ) -> dict[str, JsonValue] | None:
         """PUT /schedule_executions/{id} with the full body."""
         return self._changing("PUT", f"/schedule_executions/{schedule_id}", body)
 
@@ -168,12 +171,12 @@ class TestsigmaClient:
         except NotFoundError:
             log.info("schedule %s was already gone", schedule_id)
 
-    def get_schedule(self, schedule_id: int) -> dict[str, Any]:
+    def get_schedule(self, schedule_id: int) -> dict[str, JsonValue]:
         """GET /schedule_executions/{id}. NotFoundError: deleted; NotOfferedError: no reads."""
         call = f"GET /schedule_executions/{schedule_id}"
         return check_schedule(self._get_object(f"/schedule_executions/{schedule_id}"), call)
 
-    def find_schedules_by_name(self, name: str) -> list[dict[str, Any]]:
+    def find_schedules_by_name(self, name: str) -> list[dict[str, JsonValue]]:
         """Schedules named exactly `name` (case-sensitive).
 
         NotOfferedError when the server offers no listing; LookupIncomplete
@@ -182,13 +185,13 @@ class TestsigmaClient:
         """
         return find_by_name(name, query=self._list_schedules, budget=self._session.budget)
 
-    def list_schedules(self) -> list[dict[str, Any]]:
+    def list_schedules(self) -> list[dict[str, JsonValue]]:
         """Every schedule of the account, all pages (NotOfferedError: listing not offered)."""
         return self._list_schedules({}, self._session.budget())
 
     # --- account reads ---------------------------------------------------
 
-    def list_test_plans(self) -> list[dict[str, Any]]:
+    def list_test_plans(self) -> list[dict[str, JsonValue]]:
         """Every test plan of the account (all pages)."""
         budget = self._session.budget()
         return read_all(
@@ -199,7 +202,7 @@ class TestsigmaClient:
             item_id=lambda item, call: require_id(item, call, what="a test plan"),
         )
 
-    def list_saved_configs(self) -> list[dict[str, Any]]:
+    def list_saved_configs(self) -> list[dict[str, JsonValue]]:
         """Every saved favourite execution config (a plain array)."""
         data = self._session.request("GET", "/saved_execution_configs", accept=lambda a: _json(a))
         if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
@@ -210,7 +213,7 @@ class TestsigmaClient:
 
     # --- partial runs ----------------------------------------------------
 
-    def trigger_run(self, body: Mapping[str, Any]) -> dict[str, Any]:
+    def trigger_run(self, body: Mapping[str, object]) -> dict[str, JsonValue]:
         """POST /execution_results: start a (partial) test-plan run now. Never sent twice."""
         try:
             run = self._changing("POST", "/execution_results", body)
@@ -228,7 +231,7 @@ class TestsigmaClient:
         require_id(run, "POST /execution_results", what="the started run")
         return run
 
-    def get_run(self, run_id: int) -> dict[str, Any]:
+    def get_run(self, run_id: int) -> dict[str, JsonValue]:
         """GET /execution_results/{id}: the run's status, result and counters."""
         return self._get_object(f"/execution_results/{run_id}")
 
@@ -259,7 +262,7 @@ class TestsigmaClient:
     # --- plumbing --------------------------------------------------------
 
     def _changing(
-        self, method: str, path: str, body: Mapping[str, Any] | None
+        self, method: str, path: str, body: Mapping[str, object] | None
     ) -> dict[str, Any] | None:
         """A POST, PUT or DELETE; its JSON object answer, or None for an empty body."""
 

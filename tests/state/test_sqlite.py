@@ -138,3 +138,30 @@ def test_every_commit_waits_for_the_disk(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("id", "'not a number'", ("'nightly'", "'not a number' is not an integer")),
+        ("applied_at", "X'00'", ("'nightly'", "is not text")),
+        ("payload", "X'7B7D'", ("recorded payload of 'nightly'", "is not text")),
+    ],
+)
+def test_a_damaged_column_is_one_state_error_naming_the_row(
+    tmp_path: Path, column: str, value: str, words: tuple[str, ...]
+) -> None:
+    """Rows are read as plain objects and each column checked at the store's edge: a value
+    of the wrong kind never travels into the plan as if it were right."""
+    path = tmp_path / "state.db"
+    make_state(path)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(f"UPDATE schedules SET {column} = {value}")
+    store = open_store(str(path))
+    try:
+        with pytest.raises(StateError) as damaged:
+            store.read_all()
+    finally:
+        store.close()
+    for word in words:
+        assert word in str(damaged.value)
