@@ -52,7 +52,7 @@ class AdoptApi(Protocol):
 
 
 class OneApi(Protocol):
-    def get_schedule(self, schedule_id: int) -> dict[str, JsonValue]: ...
+    def get_schedule(self, schedule_id: int) -> LiveSchedule: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +195,7 @@ def adopt_one(
         if owner is not None:
             raise ReconcilerError(f"schedule {schedule_id} is already managed as {owner!r}")
         try:
-            call = f"GET /schedule_executions/{schedule_id}"
-            live = to_live(client.get_schedule(schedule_id), call)
+            live = client.get_schedule(schedule_id)
         except NotFoundError:
             raise ReconcilerError(f"Testsigma has no schedule with id {schedule_id}") from None
         except NotOfferedError:

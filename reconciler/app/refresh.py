@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 
 class ReadApi(Protocol):
-    def get_schedule(self, schedule_id: int) -> dict[str, JsonValue]: ...
+    def get_schedule(self, schedule_id: int) -> LiveSchedule: ...
 
     def list_schedules(self) -> list[dict[str, JsonValue]]: ...
 
@@ -143,9 +143,8 @@ class LiveReader:
 
     def _refresh_by_id(self, records: Mapping[str, RecordedSchedule]) -> Refreshed:
         def read(name: str) -> tuple[str, Live | None]:
-            call = f"GET /schedule_executions/{records[name].id}"
             try:
-                return name, Live(to_live(self._client.get_schedule(records[name].id), call))
+                return name, Live(self._client.get_schedule(records[name].id))
             except NotFoundError:
                 return name, Live(None)
             except NotOfferedError:

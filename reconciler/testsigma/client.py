@@ -21,6 +21,7 @@ import httpx
 
 from reconciler import __version__
 from reconciler.core.errors import ReconcilerError
+from reconciler.core.model import LiveSchedule
 from reconciler.core.payload import JsonValue
 from reconciler.testsigma.body import MAX_REPORT_BYTES
 from reconciler.testsigma.deadline import Budget, Cancellation
@@ -33,6 +34,7 @@ from reconciler.testsigma.errors import (
     OutcomeUnknownError,
     ReportNotReady,
 )
+from reconciler.testsigma.live import to_live
 from reconciler.testsigma.lookup import find_by_name
 from reconciler.testsigma.pages import read_all
 from reconciler.testsigma.responses import (
@@ -171,10 +173,12 @@ class TestsigmaClient:
         except NotFoundError:
             log.info("schedule %s was already gone", schedule_id)
 
-    def get_schedule(self, schedule_id: int) -> dict[str, JsonValue]:
-        """GET /schedule_executions/{id}. NotFoundError: deleted; NotOfferedError: no reads."""
+    def get_schedule(self, schedule_id: int) -> LiveSchedule:
+        """GET /schedule_executions/{id}, translated (BadResponseError when it cannot be
+        trusted). NotFoundError: deleted; NotOfferedError: no reads."""
         call = f"GET /schedule_executions/{schedule_id}"
-        return check_schedule(self._get_object(f"/schedule_executions/{schedule_id}"), call)
+        raw = check_schedule(self._get_object(f"/schedule_executions/{schedule_id}"), call)
+        return to_live(raw, call)
 
     def find_schedules_by_name(self, name: str) -> list[dict[str, JsonValue]]:
         """Schedules named exactly `name` (case-sensitive).

@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from reconciler.app.refresh import LiveReader, name_conflicts, resolve_journal
-from reconciler.core.model import Cause, RecordedSchedule, SchedulePayload
+from reconciler.core.model import Cause, LiveSchedule, RecordedSchedule, SchedulePayload
 from reconciler.core.ports import StateStore
 from reconciler.render.words import conflict_reason, import_hint
 from reconciler.state import open_store
 from reconciler.testsigma.errors import NotFoundError, NotOfferedError, ServerError
+from reconciler.testsigma.live import to_live
 
 APPLIED_AT = "2026-11-29T08:00:00+00:00"
 
@@ -41,13 +42,13 @@ class Server:
         self.broken = broken
         self.calls: list[str] = []
 
-    def get_schedule(self, schedule_id: int) -> dict[str, Any]:
+    def get_schedule(self, schedule_id: int) -> LiveSchedule:
         self.calls.append(f"get {schedule_id}")
         if not self.readable:
             raise NotOfferedError("GET /schedule_executions/{id}", "not offered", status=405)
         if schedule_id not in self.schedules:
             raise NotFoundError("GET /schedule_executions/{id}", "gone", status=404)
-        return dict(self.schedules[schedule_id])
+        return to_live(dict(self.schedules[schedule_id]), "GET /schedule_executions/{id}")
 
     def list_schedules(self) -> list[dict[str, Any]]:
         self.calls.append("list")

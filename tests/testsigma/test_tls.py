@@ -91,7 +91,7 @@ def test_a_private_ca_is_trusted_through_the_ca_bundle(tls_server: tuple[str, Pa
     url, cert = tls_server
     with client_for(url, cert) as client:
         assert client.hard_deadline
-        assert client.get_schedule(1)["name"] == "tls"
+        assert client.get_schedule(1).name == "tls"
 
 
 def test_without_the_bundle_the_certificate_is_refused(tls_server: tuple[str, Path]) -> None:
