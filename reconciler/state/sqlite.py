@@ -322,11 +322,7 @@ class SqliteStore:
         if not self._flock.is_taken():
             return None  # a row left by a killed run names nobody alive
         row = self._one(f"SELECT {common.LOCK_COLUMNS} FROM lock WHERE workspace = ?", (self._ws,))
-        return (
-            common.unknown_holder(str(self._flock.path))
-            if row is None
-            else common.lock_from_row(row)
-        )
+        return common.lock_from_row(row) if row else common.unknown_holder(str(self._flock.path))
 
     def force_unlock(self, lock_id: str) -> bool:
         def run(conn: sqlite3.Connection) -> bool:
