@@ -93,9 +93,26 @@ def resolve_java(wall: datetime, zone: Zone, *, preferred: timedelta | None = No
     return (naive - offset).replace(tzinfo=UTC)
 
 
+#: Recently resolved (naive wall, tzinfo) -> instant. A plan resolves the same wall
+#: times in several places (the plan, the collision check, the renderer); zoneinfo
+#: computes a far-future offset from the zone's rule on every call (~3 us, twice per
+#: wall). Bounded: emptied when full, so memory stays flat for any number of schedules.
+_INSTANTS: dict[tuple[datetime, tzinfo], datetime] = {}
+_INSTANTS_LIMIT = 8192
+
+
 def to_instant(wall: datetime, zone: Zone) -> datetime:
     """The UTC instant of a wall time in `zone`, as the server resolves it (fold: the later)."""
-    return resolve_java(wall, zone)
+    if wall.tzinfo is not None:  # not memoised: the key is a naive wall (fold ignored)
+        return resolve_java(wall, zone)
+    key = (wall, zone.tzinfo)
+    found = _INSTANTS.get(key)
+    if found is None:
+        found = resolve_java(wall, zone)
+        if len(_INSTANTS) >= _INSTANTS_LIMIT:
+            _INSTANTS.clear()
+        _INSTANTS[key] = found
+    return found
 
 
 def epoch_ms(instant: datetime) -> int:
