@@ -286,10 +286,17 @@ def load_desired_from(paths: list[Path]) -> DesiredSet:
     from reconciler.app.sources import read_sources
     from reconciler.spec import load_desired
 
-    desired = load_desired(read_sources(paths))
     # The loaded YAML lives until the command ends: move it out of the collector's
-    # sight so later phases do not rescan it (a short-lived CLI process only).
-    gc.freeze()
+    # sight so later phases do not rescan it (a short-lived CLI process only). The
+    # collector stays off until then: re-enabled first, it would scan it all once.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        desired = load_desired(read_sources(paths))
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
     for warning in desired.warnings:
         info(str(warning))
     return desired

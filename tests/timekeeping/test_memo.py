@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reconciler.timekeeping import TimeError, instants, resolve_zone, timing, to_instant
-from reconciler.timekeeping.instants import resolve_java
+from reconciler.timekeeping.instants import offsets_of, resolve_java
 from reconciler.timekeeping.timing import ScheduleTiming
 from reconciler.timekeeping.zones import Zone
 
@@ -26,7 +26,13 @@ def test_remembered_instants_equal_fresh_ones_around_transitions(zone: Zone) -> 
     ]
     for _ in range(2):  # the second pass answers from the memo
         for wall in walls:
-            fresh = resolve_java(wall, zone)
+            tz = zone.tzinfo
+            before = wall.replace(tzinfo=tz, fold=0).utcoffset()
+            after = wall.replace(tzinfo=tz, fold=1).utcoffset()
+            assert before is not None and after is not None
+            assert offsets_of(wall.replace(fold=1), zone) == (before, after)
+            fresh = (wall - min(before, after)).replace(tzinfo=UTC)
+            assert resolve_java(wall, zone) == fresh
             assert to_instant(wall, zone) == fresh
             # fold=1 is the same key: the server's answer does not depend on it
             assert to_instant(wall.replace(fold=1), zone) == fresh
@@ -40,10 +46,11 @@ def test_the_same_wall_in_two_zones_is_two_instants() -> None:
 
 def test_the_instant_memo_stays_bounded() -> None:
     start = datetime(2031, 1, 1)
-    for minutes in range(instants._INSTANTS_LIMIT + 100):
+    for minutes in range(instants._MEMO_LIMIT + 100):
         wall = start + timedelta(minutes=minutes)
         assert to_instant(wall, NEW_YORK) == wall.replace(tzinfo=UTC) + timedelta(hours=5)
-    assert len(instants._INSTANTS) <= instants._INSTANTS_LIMIT
+    assert len(instants._INSTANTS) <= instants._MEMO_LIMIT
+    assert len(instants._OFFSETS) <= instants._MEMO_LIMIT
 
 
 def test_timing_memo_keeps_every_error() -> None:
