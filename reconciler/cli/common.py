@@ -7,7 +7,7 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, ParamSpec, TypeVar
 
@@ -378,6 +378,19 @@ def _cancel_on_signals(client: TestsigmaClient) -> Callable[[], None]:
             signal.signal(sig, handler)
 
     return restore
+
+
+def plan_text_blocks(plan: Plan) -> Iterator[str]:
+    """The text plan in blocks of whole lines; printed one by one they read as
+    `render_plan(plan, "text")` printed at once (one block when redaction needs the
+    whole text: a secret's form spanning a line break)."""
+    from reconciler.app.settings import now, redacts_within_lines
+    from reconciler.render.text import plan_blocks
+
+    if not redacts_within_lines():
+        yield render_plan(plan, "text")
+        return
+    yield from plan_blocks(plan, now=now())
 
 
 def render_plan(plan: Plan, fmt: str) -> str:

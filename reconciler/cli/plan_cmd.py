@@ -19,6 +19,7 @@ from reconciler.cli.common import (
     make_client,
     open_state,
     out,
+    plan_text_blocks,
     render_plan,
     use_colour,
 )
@@ -129,8 +130,13 @@ def prepare(
 
 
 def show_plan(plan_: Plan, fmt: str) -> None:
-    text = render_plan(plan_, fmt)
-    out(colour_plan(text) if fmt == "text" and use_colour() else text)
+    if fmt == "text":
+        # Written in blocks of whole lines: a plan of 50,000 is never held as one text.
+        colour = use_colour()
+        for block in plan_text_blocks(plan_):
+            out(colour_plan(block) if colour else block)
+        return
+    out(render_plan(plan_, fmt))
 
 
 def check_safety(
