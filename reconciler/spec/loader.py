@@ -190,7 +190,11 @@ class _Builder:
             if kind is ScalarEvent:
                 self.written += 1
                 self.nodes += 1
-                value = _scalar(event.value, tag=event.tag, style=event.style, pos=pos)
+                value = event.value
+                if event.tag is not None or len(value) > MAX_SCALAR:
+                    value = _scalar(value, tag=event.tag, style=event.style, pos=pos)
+                elif not event.style and (not value or value[0] in _MAYBE_NOT_TEXT):
+                    value = _resolve_plain(value)  # else: text as written (most scalars)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, 1)
             elif kind is AliasEvent:
@@ -227,7 +231,21 @@ class _Builder:
                 continue
             if not stack:
                 return value
-            self.attach(stack[-1], value, pos)
+            frame = stack[-1]
+            if type(frame.container) is dict:
+                # The usual cases inline, as `attach` does them: a text key, a new key's value.
+                key = frame.key
+                if key is None:
+                    if type(value) is str:
+                        frame.key = value
+                        frame.key_pos = pos
+                        continue
+                elif key != "<<" and key not in frame.container:
+                    frame.key = None
+                    frame.container[key] = value
+                    frame.entries[key] = (frame.key_pos, pos)
+                    continue
+            self.attach(frame, value, pos)
         return None
 
     def attach(self, frame: _Frame, value: Any, pos: Pos) -> None:
