@@ -10,7 +10,7 @@ from typing import Any
 from reconciler import timekeeping as tk
 from reconciler.core.model import Action, ActionKind, Payload, Plan
 from reconciler.engine.diff import plain as plain  # one wording for plans and reasons
-from reconciler.engine.plan import body_to_send
+from reconciler.engine.plan import SEND_MARGIN, body_to_send
 from reconciler.timekeeping.timing import ScheduleTiming
 
 #: JSON text of a str, without ensure_ascii (the C function json.dumps itself uses).
@@ -83,6 +83,8 @@ def rolled_forward(action: Action, *, now: datetime) -> str | None:
     if action.after is None:
         return None
     try:
+        if ScheduleTiming.from_payload(action.after).instant() > now + SEND_MARGIN:
+            return None  # the anchor is still ahead: it is what is sent (most plans)
         sent = body_to_send(action.after, now=now)["nextInterval"]
     except (KeyError, ValueError):
         return None
