@@ -7,7 +7,7 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, ParamSpec, TypeVar
 
@@ -286,17 +286,13 @@ def load_desired_from(paths: list[Path]) -> DesiredSet:
     from reconciler.app.sources import read_sources
     from reconciler.spec import load_desired
 
-    # The loaded YAML lives until the command ends: move it out of the collector's
-    # sight so later phases do not rescan it (a short-lived CLI process only). The
-    # collector stays off until then: re-enabled first, it would scan it all once.
-    was_enabled = gc.isenabled()
+    # The YAML lives until the command ends: no collection while loading, then frozen.
     gc.disable()
     try:
         desired = load_desired(read_sources(paths))
     finally:
         gc.freeze()
-        if was_enabled:
-            gc.enable()
+        gc.enable()
     for warning in desired.warnings:
         info(str(warning))
     return desired
@@ -378,19 +374,6 @@ def _cancel_on_signals(client: TestsigmaClient) -> Callable[[], None]:
             signal.signal(sig, handler)
 
     return restore
-
-
-def plan_text_blocks(plan: Plan) -> Iterator[str]:
-    """The text plan in blocks of whole lines; printed one by one they read as
-    `render_plan(plan, "text")` printed at once (one block when redaction needs the
-    whole text: a secret's form spanning a line break)."""
-    from reconciler.app.settings import now, redacts_within_lines
-    from reconciler.render.text import plan_blocks
-
-    if not redacts_within_lines():
-        yield render_plan(plan, "text")
-        return
-    yield from plan_blocks(plan, now=now())
 
 
 def render_plan(plan: Plan, fmt: str) -> str:

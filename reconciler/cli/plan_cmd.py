@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,7 +20,6 @@ from reconciler.cli.common import (
     make_client,
     open_state,
     out,
-    plan_text_blocks,
     render_plan,
     use_colour,
 )
@@ -127,6 +127,19 @@ def prepare(
     return plan_for(
         desired, store, client, options, now=now(), tell=info, write=write, key_set=key_set
     )
+
+
+def plan_text_blocks(plan: Plan) -> Iterator[str]:
+    """The text plan in blocks of whole lines; printed one by one they read as
+    `render_plan(plan, "text")` printed at once (one block when redaction needs the
+    whole text: a secret's form spanning a line break)."""
+    from reconciler.app.settings import now, redacts_within_lines
+    from reconciler.render.text import plan_blocks
+
+    if not redacts_within_lines():
+        yield render_plan(plan, "text")
+        return
+    yield from plan_blocks(plan, now=now())
 
 
 def show_plan(plan_: Plan, fmt: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from plan_samples import FULL, NOW, payload
 
 from reconciler.app import settings
-from reconciler.cli.common import plan_text_blocks
+from reconciler.cli.plan_cmd import plan_text_blocks
 from reconciler.core.model import Action, ActionKind, Cause, Plan
 from reconciler.render.text import plan_blocks, render_plan
 
