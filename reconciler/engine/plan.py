@@ -205,7 +205,13 @@ def passed_once_problems(
 
 def has_fired(payload: Payload, *, now: datetime) -> bool:
     """Whether a ONCE schedule's time has passed (so it fired, or never can)."""
+    kind = payload.get("scheduleType")
+    if isinstance(kind, str) and kind in _RECURRING:
+        return False  # recurring schedules never finish: nothing to read (most payloads)
     return ScheduleTiming.from_payload(payload).has_fired(now)
+
+
+_RECURRING = frozenset(tk.SCHEDULE_TYPES) - {"ONCE"}
 
 
 def needs_replace(before: Payload, after: Payload) -> bool:
