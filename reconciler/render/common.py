@@ -15,6 +15,8 @@ from reconciler.timekeeping.timing import ScheduleTiming
 
 #: JSON text of a str, without ensure_ascii (the C function json.dumps itself uses).
 _quoted = json.encoder.encode_basestring
+#: `json.dumps(value, ensure_ascii=False, sort_keys=True)` without a new encoder per call.
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 SYMBOLS = {
     ActionKind.CREATE: "+",
@@ -146,7 +148,7 @@ def short(value: Any) -> str:
         return str(value)
     if value is None:
         return "null"
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _dumps(value)
 
 
 def action_title(action: Action) -> str:
