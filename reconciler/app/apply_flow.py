@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.app.account import Account, read_account
 from reconciler.app.apply import ActionResult, ApplyReport, apply_plan
@@ -35,7 +36,9 @@ from reconciler.engine.planfile import check_current, check_ids, desired_digest,
 from reconciler.engine.safety import Limits, mostly_orphaned, safety_violations
 from reconciler.render.common import mostly_orphaned_warning
 from reconciler.render.words import conflict_reason, reason
-from reconciler.testsigma.client import TestsigmaClient
+
+if TYPE_CHECKING:  # an offline plan does not import the HTTP client
+    from reconciler.testsigma.client import TestsigmaClient
 
 
 @dataclass(frozen=True, slots=True)

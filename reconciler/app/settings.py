@@ -230,6 +230,12 @@ def _encodings(secret: str) -> frozenset[str]:
     return frozenset(f for f in forms if len(f) >= 4)
 
 
+def redacts_within_lines() -> bool:
+    """Whether redacting a text in pieces cut at line breaks hides every secret as well as
+    redacting it whole: true unless some form of a secret spans a line break."""
+    return not any("\n" in form for secret in list(_SECRETS) for form in _encodings(secret))
+
+
 def redact(text: str) -> str:
     """`text` with every known secret replaced, in every encoding it could appear in."""
     for secret in list(_SECRETS):

@@ -246,10 +246,13 @@ def load_desired_from(paths: list[Path]) -> DesiredSet:
     from reconciler.app.sources import read_sources
     from reconciler.spec import load_desired
 
-    desired = load_desired(read_sources(paths))
-    # The loaded YAML lives until the command ends: move it out of the collector's
-    # sight so later phases do not rescan it (a short-lived CLI process only).
-    gc.freeze()
+    # The YAML lives until the command ends: no collection while loading, then frozen.
+    gc.disable()
+    try:
+        desired = load_desired(read_sources(paths))
+    finally:
+        gc.freeze()
+        gc.enable()
     for warning in desired.warnings:
         info(str(warning))
     return desired

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -98,9 +99,27 @@ def validate(
     out(f"OK: {len(desired.schedules)} schedule(s) and {len(desired.runs)} run(s) are valid.")
 
 
+def plan_text_blocks(plan: Plan) -> Iterator[str]:
+    """The text plan in blocks of whole lines; printed one by one they read as
+    `render_plan(plan, "text")` printed at once (one block when redaction needs the
+    whole text: a secret's form spanning a line break)."""
+    from reconciler.app.settings import now, redacts_within_lines
+    from reconciler.render.text import plan_blocks
+
+    if not redacts_within_lines():
+        yield render_plan(plan, "text")
+        return
+    yield from plan_blocks(plan, now=now())
+
+
 def show_plan(plan_: Plan, fmt: str) -> None:
-    text = render_plan(plan_, fmt)
-    out(colour_plan(text) if fmt == "text" and use_colour() else text)
+    if fmt == "text":
+        # Written in blocks of whole lines: a plan of 50,000 is never held as one text.
+        colour = use_colour()
+        for block in plan_text_blocks(plan_):
+            out(colour_plan(block) if colour else block)
+        return
+    out(render_plan(plan_, fmt))
 
 
 @app.command()

@@ -4,8 +4,8 @@
 (the identity) and decides one action each: create, update (with field-level
 changes), replace, noop, orphan (recorded but no longer declared) or delete
 (an orphan under --prune). Recorded payloads keep the anchor as declared, so a
-plan does not change just because time passed. Same inputs, same plan, same
-order. Actions carry a `Cause` and data, never sentences: render/ words them.
+plan does not change just because time passed. Same inputs, same plan, same order;
+actions carry a `Cause` and data, never sentences (render/ words them).
 
 When the live server was read (refresh), `live` maps recorded names to what
 the server said: fields changed outside the reconciler become drift the
@@ -27,10 +27,9 @@ planned as a replace under the new name (the old id deleted, the schedule
 created under the new name), with `renamed_from` set. A create and an
 orphan with equal payloads but for the name get a warning suggesting `moved:`.
 
-`body_to_send` is the one place where the anchor becomes the time actually
-sent: a past anchor is moved to its first occurrence after now, because
-Testsigma refuses past times with a 500. It rolls from the anchor the loader
-parsed (`Action.anchor`) and writes `nextInterval` only when it moves.
+`body_to_send` is where the anchor becomes the time sent: a past anchor moves to
+its first occurrence after now (Testsigma refuses past times with a 500), rolled
+from the loader's parsed `Action.anchor`; `nextInterval` is rewritten only then.
 """
 
 from __future__ import annotations
@@ -190,11 +189,8 @@ def once_passed_problem(want: DesiredSchedule, *, created: bool = False) -> Prob
             "plans report it as already fired",
             "warning",
         )
-    return Problem(
-        where,
-        f"{head}: Testsigma refuses past times. "
-        "Move nextInterval into the future or remove the schedule.",
-    )
+    fix = "Move nextInterval into the future or remove the schedule."
+    return Problem(where, f"{head}: Testsigma refuses past times. {fix}")
 
 
 def passed_once_problems(
@@ -212,6 +208,8 @@ def passed_once_problems(
 
 def has_fired(payload: Payload, *, now: datetime, anchor: datetime | None = None) -> bool:
     """Whether a ONCE schedule's time has passed (`anchor`: as for `body_to_send`)."""
+    if payload["scheduleType"] != "ONCE":
+        return False  # recurring schedules never finish: nothing to read (most payloads)
     return ScheduleTiming.from_payload(payload, anchor).has_fired(now)
 
 

@@ -9,11 +9,13 @@ from datetime import datetime
 from reconciler import timekeeping as tk
 from reconciler.core.model import Action, ActionKind, Payload, Plan
 from reconciler.engine.diff import plain as plain  # one wording for plans and reasons
-from reconciler.engine.plan import body_to_send
+from reconciler.engine.plan import SEND_MARGIN, body_to_send
 from reconciler.timekeeping.timing import ScheduleTiming
 
 #: JSON text of a str, without ensure_ascii (the C function json.dumps itself uses).
 _quoted = json.encoder.encode_basestring
+#: `json.dumps(value, ensure_ascii=False, sort_keys=True)` without a new encoder per call.
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 SYMBOLS = {
     ActionKind.CREATE: "+",
@@ -82,6 +84,8 @@ def rolled_forward(action: Action, *, now: datetime) -> str | None:
     if action.after is None:
         return None
     try:
+        if ScheduleTiming.from_payload(action.after, action.anchor).instant() > now + SEND_MARGIN:
+            return None  # the anchor is still ahead: it is what is sent (most plans)
         sent = body_to_send(action.after, now=now, anchor=action.anchor)["nextInterval"]
     except ValueError:  # a ONCE whose time has passed: nothing is sent (reported elsewhere)
         return None
@@ -143,7 +147,7 @@ def short(value: object) -> str:
         return str(value)
     if value is None:
         return "null"
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _dumps(value)
 
 
 def action_title(action: Action) -> str:

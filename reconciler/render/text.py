@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from reconciler.core.model import PAYLOAD_FIELDS, Action, ActionKind, Cause, Plan
@@ -25,20 +26,38 @@ def render_plan(plan: Plan, *, now: datetime, show_unchanged: bool = False) -> s
     The YAML's warnings are not repeated here: the command line prints them once,
     on stderr, as it loads the files.
     """
+    return "\n".join(plan_blocks(plan, now=now, show_unchanged=show_unchanged))
+
+
+def plan_blocks(
+    plan: Plan, *, now: datetime, show_unchanged: bool = False, size: int = 1 << 16
+) -> Iterator[str]:
+    """`render_plan`'s text in blocks of whole lines of about `size` characters.
+
+    Joined with "\\n" they are exactly `render_plan`; a large plan is written block
+    by block, so its text is never held whole.
+    """
     lines: list[str] = []
+    held = 0
     note = unchecked_note(plan)
     if note:
         lines += [note, ""]
-    shown = [a for a in plan.actions if show_unchanged or a.kind is not ActionKind.NOOP]
     lines.append(headline(plan))
-    for action in shown:
+    for action in plan.actions:
+        if not show_unchanged and action.kind is ActionKind.NOOP:
+            continue
         lines.append("")
-        lines.extend(_action_lines(action, plan=plan, now=now))
+        more = _action_lines(action, plan=plan, now=now)
         if action.name in plan.details and action.kind is not ActionKind.ORPHAN:
-            lines.append(f"      runs: {plan.details[action.name]}")
+            more.append(f"      runs: {plan.details[action.name]}")
+        lines.extend(more)
+        held += sum(map(len, more))
+        if held >= size:
+            yield "\n".join(lines)
+            lines, held = [], 0
     lines.append("")
     lines.append(summary_line(plan))
-    return "\n".join(lines)
+    yield "\n".join(lines)
 
 
 def _action_lines(action: Action, *, plan: Plan, now: datetime) -> list[str]:

@@ -36,7 +36,7 @@ from reconciler.spec.loader import load_document
 from reconciler.spec.messages import describe, translate
 from reconciler.spec.model import Defaults, Document, MovedSpec, RunSpec, ScheduleSpec
 from reconciler.spec.moves import check_moves
-from reconciler.spec.positions import Loaded, Positions, Source
+from reconciler.spec.positions import FieldLocations, Loaded, Positions, Source
 from reconciler.timekeeping import (
     Anchor,
     TimeError,
@@ -151,17 +151,18 @@ def _salvage(items: object, model: type[_T]) -> list[tuple[int, _T]]:
 
 def _field_locations(
     item: dict[str, object], defaults: object, positions: Positions
-) -> dict[str, Location]:
+) -> FieldLocations:
     """Where each key of an item is written; inherited keys point into `defaults`."""
-    at = positions.at
     entries = positions.mappings[id(item)][1]
-    locations = {key: at(key_pos) for key, (key_pos, _value) in entries.items()}
+    keys = list(entries)
+    spots = [key_pos for key_pos, _value in entries.values()]
     if isinstance(defaults, dict):
         default_entries = positions.mappings[id(defaults)][1]
         for key in _INHERITED:
-            if key not in locations and key in default_entries:
-                locations[key] = at(default_entries[key][0])
-    return locations
+            if key not in entries and key in default_entries:
+                keys.append(key)
+                spots.append(default_entries[key][0])
+    return FieldLocations(positions.label, keys, spots)
 
 
 def _value_location(

@@ -78,6 +78,8 @@ Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 
 def _in_bmp(value: str) -> str:
     """The server stores 3-byte utf8: no character outside the Basic Multilingual Plane."""
+    if value.isascii() or max(value) <= "\uffff":  # the usual case, in C
+        return value
     wide = next((c for c in value if ord(c) > 0xFFFF), None)
     if wide is not None:
         raise ValueError(

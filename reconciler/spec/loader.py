@@ -46,6 +46,7 @@ from ruamel.yaml.reader import ReaderError
 
 from reconciler.core.errors import Location, Problem
 from reconciler.spec.positions import KeyPositions, Loaded, Pos, Positions, Source
+from reconciler.spec.syntax import syntax_problem
 
 
 class _PureParser:
@@ -178,11 +179,30 @@ class _Builder:
             )
         return value
 
+    def open(self, event: Any, pos: Pos, *, depth: int) -> _Frame:
+        """The frame of a mapping or sequence that starts at `event`, recorded at `pos`."""
+        self.written += 1
+        self.nodes += 1
+        if depth >= MAX_DEPTH:
+            raise _Refused(pos, f"nesting is deeper than {MAX_DEPTH} levels")
+        is_map = type(event) is MappingStartEvent
+        if event.tag not in (None, "!", _TAG + ("map" if is_map else "seq")):
+            raise _Refused(pos, f"YAML tags like {_shown(event.tag)} are not supported")
+        if event.anchor is not None:
+            self.anchors[event.anchor] = None
+        container: Any
+        entries: Any
+        if is_map:
+            container, entries = {}, {}
+            self.positions.mappings[id(container)] = (pos, entries)
+        else:
+            container, entries = [], []
+            self.positions.sequences[id(container)] = (pos, entries)
+        return _Frame(container, entries, anchor=event.anchor, pos=pos, nodes=self.nodes - 1)
+
     def build(self, events: Iterator[Any]) -> Any:
         """Consume events up to the end of one document's root node; return the root."""
         stack: list[_Frame] = []
-        mappings = self.positions.mappings
-        sequences = self.positions.sequences
         for event in events:
             kind = type(event)
             mark = event.start_mark
@@ -190,32 +210,17 @@ class _Builder:
             if kind is ScalarEvent:
                 self.written += 1
                 self.nodes += 1
-                value = _scalar(event.value, tag=event.tag, style=event.style, pos=pos)
+                value = event.value
+                if event.tag is not None or len(value) > MAX_SCALAR:
+                    value = _scalar(value, tag=event.tag, style=event.style, pos=pos)
+                elif not event.style and (not value or value[0] in _MAYBE_NOT_TEXT):
+                    value = _resolve_plain(value)  # else: text as written (most scalars)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, 1)
             elif kind is AliasEvent:
                 value = self.alias(event.anchor, pos)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                self.written += 1
-                self.nodes += 1
-                if len(stack) >= MAX_DEPTH:
-                    raise _Refused(pos, f"nesting is deeper than {MAX_DEPTH} levels")
-                is_map = kind is MappingStartEvent
-                if event.tag not in (None, "!", _TAG + ("map" if is_map else "seq")):
-                    raise _Refused(pos, f"YAML tags like {_shown(event.tag)} are not supported")
-                if event.anchor is not None:
-                    self.anchors[event.anchor] = None
-                container: Any
-                entries: Any
-                if is_map:
-                    container, entries = {}, {}
-                    mappings[id(container)] = (pos, entries)
-                else:
-                    container, entries = [], []
-                    sequences[id(container)] = (pos, entries)
-                stack.append(
-                    _Frame(container, entries, anchor=event.anchor, pos=pos, nodes=self.nodes - 1)
-                )
+                stack.append(self.open(event, pos, depth=len(stack)))
                 continue
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 frame = stack.pop()
@@ -227,7 +232,21 @@ class _Builder:
                 continue
             if not stack:
                 return value
-            self.attach(stack[-1], value, pos)
+            frame = stack[-1]
+            if type(frame.container) is dict:
+                # The usual cases inline, as `attach` does them: a text key, a new key's value.
+                key = frame.key
+                if key is None:
+                    if type(value) is str:
+                        frame.key = value
+                        frame.key_pos = pos
+                        continue
+                elif key != "<<" and key not in frame.container:
+                    frame.key = None
+                    frame.container[key] = value
+                    frame.entries[key] = (frame.key_pos, pos)
+                    continue
+            self.attach(frame, value, pos)
         return None
 
     def attach(self, frame: _Frame, value: Any, pos: Pos) -> None:
@@ -328,11 +347,6 @@ def _check_text(source: Source) -> str:
     return text
 
 
-def _events(parser: Any) -> Iterator[Any]:
-    """The parser's events until it returns None (a C-level iterator: no frame per event)."""
-    return iter(parser.get_event, None)
-
-
 def load_document(source: Source) -> tuple[Loaded | None, list[Problem]]:
     """Load one file. Returns (document or None, problems); never raises for bad input.
 
@@ -347,7 +361,7 @@ def load_document(source: Source) -> tuple[Loaded | None, list[Problem]]:
     text = ""
     try:
         text = _check_text(source)
-        events = _events(_Parser(source.data))
+        events = iter(_Parser(source.data).get_event, None)  # C-level: no frame per event
         data: Any = None
         documents = 0
         for event in events:
@@ -365,7 +379,7 @@ def load_document(source: Source) -> tuple[Loaded | None, list[Problem]]:
     except _Refused as refused:
         return None, [*builder.problems, Problem(positions.at(refused.pos), refused.message)]
     except MarkedYAMLError as exc:
-        return None, [*builder.problems, _syntax_problem(source.label, exc, text)]
+        return None, [*builder.problems, syntax_problem(source.label, exc, text)]
     except ReaderError as exc:  # pragma: no cover - _check_text rejects these first
         return None, [Problem(Location(source.label), f"unreadable YAML: {exc.reason}")]
     except YAMLError as exc:  # pragma: no cover - other libyaml errors carry no mark
@@ -373,28 +387,3 @@ def load_document(source: Source) -> tuple[Loaded | None, list[Problem]]:
     # Duplicate keys keep the first value: the document is still checked, so its
     # other problems are reported in the same run.
     return Loaded(data, positions, start), builder.problems
-
-
-def _tab_at(text: str, line: int, column: int) -> bool:
-    """Whether a syntax error (0-based line, column) is at a tab in the indentation."""
-    lines = text.split("\n", line + 1)
-    if line >= len(lines):
-        return False
-    indentation = lines[line][: column + 1]
-    return "\t" in indentation and not indentation.strip(" \t")
-
-
-def _syntax_problem(label: str, exc: MarkedYAMLError, text: str) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    problem = str(exc.problem or "invalid YAML")
-    if mark is not None and _tab_at(text, mark.line, mark.column):
-        problem = "a tab character here; indent YAML with spaces, not tabs"
-    message = f"YAML syntax error: {problem}"
-    if exc.context:
-        message += f" ({exc.context}"
-        if exc.context_mark is not None and exc.context_mark is not mark:
-            message += f" at line {exc.context_mark.line + 1}"
-        message += ")"
-    if mark is None:
-        return Problem(Location(label), message)
-    return Problem(Location(label, mark.line + 1, mark.column + 1), message)

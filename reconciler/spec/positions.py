@@ -4,10 +4,17 @@
 plain data plus `Positions`, the line and column of every mapping, key, value
 and item, so each problem found later points at the place to fix
 (docs/YAML.md "Rules"). `reconciler.spec.loader` builds them.
+
+`FieldLocations` is what outlives the file: where each key of one schedule or
+run is written, packed (a shared tuple of keys and an array of line/column
+pairs, ~0.2 KiB instead of a dict of `Location`s, ~1 KiB) because every
+declared schedule keeps one for the whole command.
 """
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from reconciler.core.errors import Location
@@ -69,3 +76,48 @@ class Loaded:
     data: object
     positions: Positions
     start: Pos
+
+
+#: Tuples of keys shared between items written with the same keys (bounded).
+_KEY_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
+_MAX_POSITION = 0xFFFF_FFFF
+
+
+class FieldLocations(Mapping[str, Location]):
+    """Where each key of one item is written: a read-only mapping key -> `Location`.
+
+    The `Location`s are made on lookup (only problems and warnings need them).
+    """
+
+    __slots__ = ("_file", "_keys", "_spots")
+
+    def __init__(self, file: str, keys: Sequence[str], spots: Sequence[Pos]) -> None:
+        shared = tuple(keys)
+        if len(_KEY_TUPLES) >= 1024:
+            _KEY_TUPLES.clear()
+        self._file = file
+        self._keys = _KEY_TUPLES.setdefault(shared, shared)
+        flat = [number for spot in spots for number in spot]
+        # Lines and columns fit 32 bits unless a file is gigabytes long.
+        self._spots: Sequence[int] = (
+            array("I", flat) if max(flat, default=0) <= _MAX_POSITION else tuple(flat)
+        )
+
+    def __getitem__(self, key: str) -> Location:
+        try:
+            index = 2 * self._keys.index(key)
+        except ValueError:
+            raise KeyError(key) from None
+        return Location(self._file, self._spots[index], self._spots[index + 1])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"FieldLocations({dict(self)!r})"

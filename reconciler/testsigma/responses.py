@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from reconciler.testsigma.errors import (
     ApiError,
@@ -29,6 +27,9 @@ from reconciler.testsigma.errors import (
     ServerError,
     describe_error_body,
 )
+
+if TYPE_CHECKING:  # annotations only: reading responses needs no HTTP client
+    import httpx
 
 PAST_TIME_MESSAGE = "current time is greater than given time"
 MAX_ID = 2**63 - 1

@@ -33,12 +33,12 @@ def _ordinal(day: int) -> str:
 
 def _when(anchor: datetime, schedule_type: str) -> str:
     clock = format_clock(anchor)
-    weekday = calendar.day_name[anchor.weekday()]
     if schedule_type == "HOURLY":
         return f"at :{clock[3:]} past each hour"
     if schedule_type == "WEEKLY":
-        return f"on {weekday}s at {clock}"
+        return f"on {calendar.day_name[anchor.weekday()]}s at {clock}"
     if schedule_type == "BIWEEKLY":
+        weekday = calendar.day_name[anchor.weekday()]
         return f"every other {weekday} (from {anchor:%Y-%m-%d}) at {clock}"
     if schedule_type == "MONTHLY":
         tail = " (or the month's last day when shorter)" if anchor.day > 28 else ""

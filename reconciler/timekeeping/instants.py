@@ -40,6 +40,15 @@ __all__ = [
 ]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+#: Recently computed (naive wall, tzinfo) -> offsets and -> instant. A plan resolves
+#: the same wall times in several places (loading, the plan, the collision check, the
+#: renderer), and zoneinfo computes a far-future offset from the zone's rule on every
+#: call (~3 us, twice per wall). Bounded: emptied when full, so memory stays flat for
+#: any number of schedules.
+_OFFSETS: dict[tuple[datetime, tzinfo], tuple[timedelta, timedelta]] = {}
+_INSTANTS: dict[tuple[datetime, tzinfo], datetime] = {}
+_MEMO_LIMIT = 8192
 _MS = timedelta(milliseconds=1)
 _DAY_SECONDS = 86_400
 
@@ -71,10 +80,17 @@ class Transition:
 def offsets_of(wall: datetime, zone: Zone) -> tuple[timedelta, timedelta]:
     """The UTC offsets a wall time may have: (before a transition, after it); equal if unique."""
     naive = wall.replace(tzinfo=None)
-    first = naive.replace(tzinfo=zone.tzinfo, fold=0).utcoffset()
-    second = naive.replace(tzinfo=zone.tzinfo, fold=1).utcoffset()
-    assert first is not None and second is not None
-    return first, second
+    key = (naive, zone.tzinfo)  # a naive datetime's hash and equality ignore `fold`
+    found = _OFFSETS.get(key)
+    if found is None:
+        first = naive.replace(tzinfo=zone.tzinfo, fold=0).utcoffset()
+        second = naive.replace(tzinfo=zone.tzinfo, fold=1).utcoffset()
+        assert first is not None and second is not None
+        found = first, second
+        if len(_OFFSETS) >= _MEMO_LIMIT:
+            _OFFSETS.clear()
+        _OFFSETS[key] = found
+    return found
 
 
 def resolve_java(wall: datetime, zone: Zone, *, preferred: timedelta | None = None) -> datetime:
@@ -95,7 +111,16 @@ def resolve_java(wall: datetime, zone: Zone, *, preferred: timedelta | None = No
 
 def to_instant(wall: datetime, zone: Zone) -> datetime:
     """The UTC instant of a wall time in `zone`, as the server resolves it (fold: the later)."""
-    return resolve_java(wall, zone)
+    if wall.tzinfo is not None:  # not memoised: the key is a naive wall (fold ignored)
+        return resolve_java(wall, zone)
+    key = (wall, zone.tzinfo)
+    found = _INSTANTS.get(key)
+    if found is None:
+        found = resolve_java(wall, zone)
+        if len(_INSTANTS) >= _MEMO_LIMIT:
+            _INSTANTS.clear()
+        _INSTANTS[key] = found
+    return found
 
 
 def epoch_ms(instant: datetime) -> int:

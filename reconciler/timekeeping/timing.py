@@ -46,13 +46,30 @@ class ScheduleTiming:
         `core.payload.read_payload` on the way out), so a failure here is a bug or a
         corrupt state: callers let it surface rather than guess.
         """
-        return cls(
-            anchor=parse_api(payload["nextInterval"]) if anchor is None else anchor,
-            schedule_type=check_schedule_type(payload["scheduleType"]),
-            # A record adopted from the server has no `timezone` (the API does not
-            # report it): its nextInterval is kept as UTC wall time.
-            zone=resolve_zone(payload.get("timezone") or "UTC"),
+        if anchor is not None:  # the loader's parse: the text is not read again
+            return cls(
+                anchor=anchor,
+                schedule_type=check_schedule_type(payload["scheduleType"]),
+                zone=resolve_zone(payload.get("timezone") or "UTC"),
+            )
+        # A record adopted from the server has no `timezone` (the API does not
+        # report it): its nextInterval is kept as UTC wall time.
+        key = (
+            str(payload["nextInterval"]),
+            str(payload.get("scheduleType")),
+            str(payload.get("timezone") or "UTC"),
         )
+        found = _TIMINGS.get(key)
+        if found is None:
+            found = cls(
+                anchor=parse_api(key[0]),
+                schedule_type=check_schedule_type(str(payload["scheduleType"])),
+                zone=resolve_zone(key[2]),
+            )
+            if len(_TIMINGS) >= _TIMINGS_LIMIT:
+                _TIMINGS.clear()
+            _TIMINGS[key] = found
+        return found
 
     @property
     def recurring(self) -> bool:
@@ -69,3 +86,10 @@ class ScheduleTiming:
     def instant(self, wall: datetime | None = None) -> datetime:
         """The instant of `wall` (default: the anchor) in this schedule's zone."""
         return to_instant(self.anchor if wall is None else wall, self.zone)
+
+
+#: Recently read (nextInterval, scheduleType, timezone) -> timing. A plan reads each
+#: payload's timing in several places (the ONCE check, the collision check, the
+#: renderer); bounded (emptied when full) so memory stays flat.
+_TIMINGS: dict[tuple[str, str, str], ScheduleTiming] = {}
+_TIMINGS_LIMIT = 8192

@@ -22,7 +22,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta, timezone, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 
 __all__ = ["SHORT_IDS", "TimeError", "Zone", "resolve_zone", "suggest_zone", "zone_label"]
 
@@ -133,6 +133,7 @@ def zone_label(zone: Zone) -> str:
     return f"{zone.name} ({zone.key})"
 
 
+@lru_cache(maxsize=1024)  # a Zone is immutable; names in use are few
 def resolve_zone(name: str) -> Zone:
     """Validate a `timezone` value (IANA name, Java short id, or GMT custom id)."""
     if name in SHORT_IDS:

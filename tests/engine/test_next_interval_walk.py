@@ -69,8 +69,11 @@ class Calls:
         monkeypatch.setattr(timekeeping, "parse_api", counting_parse)
         monkeypatch.setattr(timekeeping, "format_api", counting_format)
         monkeypatch.setattr(desired_module, "format_api", counting_format)
+        # An empty memo of timings, so a text read by an earlier test is read again here.
+        monkeypatch.setattr(timing_module, "_TIMINGS", {})
 
     def reset(self) -> None:
+        timing_module._TIMINGS.clear()
         self.parsed.clear()
         self.formatted.clear()
 
