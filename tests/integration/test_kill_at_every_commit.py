@@ -12,19 +12,14 @@ declared untouched, the two pruned ones gone, and a further plan a no-op.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from helpers import API_KEY, schedule, write_schedules
+from killable import KILLED, reconciler
 
 from reconciler.sandbox import Sandbox
-
-HERE = Path(__file__).resolve().parent
-KILLER = HERE / "commit_killer.py"
-KILLED = 86  # commit_killer's exit status
 
 KEPT = [f"k{i}" for i in range(6)]  # k0, k1 updated; k2, k3 pruned; k4, k5 unchanged
 NEW = [f"n{i}" for i in range(6)]
@@ -41,31 +36,6 @@ def after(path: Path) -> Path:
         path,
         *(schedule(n, comments="changed") if n in changed else schedule(n) for n in DECLARED),
     )
-
-
-def reconciler(
-    *args: str, env: dict[str, str], kill: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`reconciler ARGS` in its own process (through the killer when `kill` says where).
-
-    Always a process, never the in-process runner: a killed run's dropped connections make
-    the in-process sandbox log resets to this process's stderr, which an in-process CLI
-    would capture as its own output.
-    """
-    launcher = [str(KILLER)] if kill is not None else ["-m", "reconciler"]
-    done = subprocess.run(
-        [sys.executable, *launcher, *args],
-        cwd=HERE,
-        env={**env, **(kill or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    output = done.stdout + done.stderr
-    assert API_KEY not in output, "the API key leaked into the output"
-    if done.returncode != KILLED:
-        assert "Traceback" not in output, output
-    return done
 
 
 def one_round(tmp_path: Path, *, at: int, when: str) -> bool:

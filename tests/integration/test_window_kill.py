@@ -18,19 +18,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from helpers import API_KEY, Cli, schedule, write_schedules
+from killable import KILLED, reconciler
 
 from reconciler.sandbox import Sandbox
 
-HERE = Path(__file__).resolve().parent
-KILLER = HERE / "commit_killer.py"
-KILLED = 86  # commit_killer's exit status
 CONFIG = {"name": "smoke only"}  # a favourite the sandbox has
 
 
@@ -58,31 +54,6 @@ def after(path: Path) -> None:
 
 
 DECLARED = ["n0", "n1", "upd", "new", "rep"]
-
-
-def reconciler(
-    *args: str, env: dict[str, str], kill: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`reconciler ARGS` in its own process (through the killer when `kill` says where).
-
-    The killed run and the recovery are processes; the set-up before and the final plan
-    run in-process (they are not near a kill: the killed run's dropped connections have
-    all been logged by the sandbox before the final plan starts).
-    """
-    launcher = [str(KILLER)] if kill is not None else ["-m", "reconciler"]
-    done = subprocess.run(
-        [sys.executable, *launcher, *args],
-        cwd=HERE,
-        env={**env, **(kill or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    output = done.stdout + done.stderr
-    assert API_KEY not in output, "the API key leaked into the output"
-    if done.returncode != KILLED:
-        assert "Traceback" not in output, output
-    return done
 
 
 def never_sent(state: Path, sandbox: Sandbox) -> set[tuple[str, str]]:
