@@ -1,36 +1,34 @@
 """The executor: sends changing actions, journals them, records each result (shell).
 
 Workers only make HTTP calls; the calling thread alone writes the state, so a
-single-threaded store (SQLite) is safe. The journal rule: an action's intent
-is durable before its request leaves; its result is durable before it is
-reported. Commits stay off the requests' path: intents are journalled up to
-`parallelism` steps ahead (the *window*), a freed slot is refilled from the
-window at once, and only then does the cycle commit, in one transaction, the
-results that arrived and the intents that refill the window. Commits (fsyncs)
-grow with cycles, not actions, and none stands between a finished request and
-the next: apply follows the network, not the disk.
+single-threaded store (SQLite) is safe. The journal rule: an action's intent is
+durable before its request leaves; its result is durable before it is reported.
+Commits stay off the requests' path: intents are journalled up to `parallelism`
+steps ahead (the *window*), a freed slot is refilled from the window at once, and
+only then does the cycle commit, in one transaction, the results that arrived and
+the intents that refill the window. Commits (fsyncs) grow with cycles, not
+actions: apply follows the network, not the disk.
 
-The window's price: a kill (or a lost lock) can leave up to `parallelism`
-intents open that were never sent. The next run resolves them as any unknown
-(app/refresh.py `resolve_journal`): a create is looked up by name (absent:
-planned again); an update, rename, delete or a replace's DELETE is planned
-again from the current state. A stop sends nothing from the window and closes
-its entries as not sent (certain: only this thread sends).
+The window's price: a kill (or a lost lock) can leave up to `parallelism` intents
+open that were never sent. The next run resolves them as any unknown
+(app/refresh.py `resolve_journal`): a create is looked up by name (absent: planned
+again); an update, rename, delete or a replace's DELETE is planned again from the
+current state. A stop sends nothing from the window and closes its entries as not
+sent (certain: only this thread sends).
 
-A rename (`moved:`) is one PUT to the recorded id with the full body under the
-new name (journal intent "rename"); on success the old record is removed and
-the new one written in the same transaction. A replace is a DELETE then a
-CREATE: after the DELETE the record is forgotten (journal closed) before the
-CREATE's intent is written, so a kill between the two leaves a
-declared-but-unrecorded schedule that the next plan creates, after checking by
-name that it does not exist. A create answered with an id we already record
-under another name is an unknown, never a record.
+A rename (`moved:`) is one PUT to the recorded id with the full body under the new
+name; on success the old record goes and the new one is written in one
+transaction. A replace is a DELETE then a CREATE: after the DELETE the record is
+forgotten (journal closed) before the CREATE's intent is written, so a kill
+between the two leaves a declared-but-unrecorded schedule that the next plan
+creates after checking by name that it does not exist. A create answered with an
+id we already record under another name is an unknown, never a record.
 
 At most `parallelism` requests are in flight; a failed action never stops the
-others. `stop` (SIGINT/SIGTERM) stops launching; the in-flight requests finish
-and are recorded. The lock is confirmed (`ensure_locked`, a read) before every
-launch and every journalling; once lost, nothing more is sent and LockLost is
-raised after the results that arrived are committed.
+others. `stop` (SIGINT/SIGTERM) stops launching; the in-flight requests finish and
+are recorded. The lock is confirmed (`ensure_locked`, a read) before every launch
+and every journalling; once lost, nothing more is sent and LockLost is raised
+after the results that arrived are committed.
 """
 
 from __future__ import annotations
@@ -43,7 +41,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from reconciler.app.results import ActionResult, Outcome, ScheduleApi
+from reconciler.app.results import ActionResult, Outcome, ScheduleApi, refusal_message
 from reconciler.core.errors import ReconcilerError
 from reconciler.core.model import Action, ActionKind, RecordedSchedule, SchedulePayload
 from reconciler.core.payload import JsonValue
@@ -118,17 +116,25 @@ class Executor:
         self._reported: list[ActionResult] = []
         #: Recorded ids by owner name, kept current as this run records and forgets.
         self._owners: dict[int, str] | None = None
+        self._ids: dict[str, int] = {}  # the reverse of _owners
+        self._told: set[int] = set()  # ids of the results in _reported (which keeps them)
 
     def owner_of(self, schedule_id: int) -> str | None:
         """The name `schedule_id` is recorded under (this run's writes included)."""
         if self._owners is None:
-            self._owners = {r.id: r.name for r in self.store.read_all().values()}
+            self._ids = {r.name: r.id for r in self.store.read_all().values()}
+            self._owners = {i: n for n, i in self._ids.items()}
         return self._owners.get(schedule_id)
+
+    def _disown(self, name: str | None) -> None:
+        if self._owners is not None and name is not None and name in self._ids:
+            del self._owners[self._ids.pop(name)]
 
     def tell(self, result: ActionResult) -> None:
         """Report `result` to the caller's callback, once."""
-        if any(r is result for r in self._reported):
+        if id(result) in self._told:
             return
+        self._told.add(id(result))
         self._reported.append(result)
         if self.on_result is not None:
             self.on_result(result)
@@ -319,12 +325,12 @@ class Executor:
 
     def forget(self, name: str, entry: int) -> None:
         self.store.forget(name, journal_entry=entry)
-        if self._owners is not None:
-            self._owners = {i: n for i, n in self._owners.items() if n != name}
+        self._disown(name)
 
     def _refused(self, step: _Step, entry: int, exc: ApiError) -> ActionResult:
         self.store.journal_outcome(entry, outcome="failed", detail=exc.message)
-        return ActionResult(step.action, Outcome.FAILED, step.action.id, _hint(step.action, exc))
+        message = refusal_message(step.action, exc)
+        return ActionResult(step.action, Outcome.FAILED, step.action.id, message)
 
     def record(self, action: Action, new_id: int, entry: int) -> None:
         assert action.after is not None
@@ -334,9 +340,10 @@ class Executor:
             # In the caller's batch: the old record goes with the new one's write, atomically.
             self.store.forget(action.renamed_from)
         self.store.record(record, journal_entry=entry)
+        self._disown(action.renamed_from)
         if self._owners is not None:
-            self._owners = {i: n for i, n in self._owners.items() if n != action.renamed_from}
-            self._owners[new_id] = action.name
+            self._disown(action.name)
+            self._owners[new_id], self._ids[action.name] = action.name, new_id
 
 
 def _journal_name(step: _Step) -> str:
@@ -388,13 +395,3 @@ def _rolled(step: _Step) -> str:
     if sent is None or sent == declared:
         return ""
     return f" (anchor {declared} has passed; sent next occurrence {sent})"
-
-
-def _hint(action: Action, exc: ApiError) -> str:
-    if isinstance(exc, DuplicateNameError):
-        return (
-            f"{exc.message}. A schedule named {action.name!r} already exists on the server but "
-            f"is not recorded: adopt it with `reconciler import {action.name} ID` "
-            "(its id is in the Testsigma UI)"
-        )
-    return exc.message

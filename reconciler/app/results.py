@@ -13,6 +13,7 @@ from typing import Protocol
 from reconciler.core.model import Action, SchedulePayload
 from reconciler.core.payload import JsonValue
 from reconciler.render.results import ResultRow
+from reconciler.testsigma.errors import ApiError, DuplicateNameError
 
 
 class ScheduleApi(Protocol):
@@ -74,3 +75,14 @@ def result_row(result: ActionResult) -> ResultRow:
 def result_rows(report: ApplyReport | None) -> list[ResultRow]:
     """Each result of `report` (none when nothing was applied) as a `ResultRow`."""
     return [result_row(r) for r in (report.results if report is not None else ())]
+
+
+def refusal_message(action: Action, exc: ApiError) -> str:
+    """What a user reads when the server certainly refused `action` (with the way out)."""
+    if isinstance(exc, DuplicateNameError):
+        return (
+            f"{exc.message}. A schedule named {action.name!r} already exists on the server but "
+            f"is not recorded: adopt it with `reconciler import {action.name} ID` "
+            "(its id is in the Testsigma UI)"
+        )
+    return exc.message
