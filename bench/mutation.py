@@ -41,6 +41,10 @@ TESTS: dict[str, list[str]] = {
 #: with why. They count as survivors in the raw score; the adjusted score leaves them out.
 #: mutmut numbers mutants per function in source order: after an edit, check the names again.
 _DEFAULTS = "n=3 and cutoff=0.6 are difflib.get_close_matches's own defaults"
+_NAIVE_FOLD = (
+    "fold on a naive wall time changes neither equality, hashing, arithmetic (whose "
+    "result has fold=0) nor formatting, and to_instant resets it"
+)
 EQUIVALENT: dict[str, str] = {
     "reconciler.engine.diff.x_plain__mutmut_5": "ensure_ascii=None is falsy, as False",
     "reconciler.engine.diff.x__order__mutmut_5": "only the first part of the split is used",
@@ -79,6 +83,37 @@ EQUIVALENT: dict[str, str] = {
         )
         for n in (4, 5, 6)
     },
+    "reconciler.timekeeping.parse.x__checked_wall__mutmut_64": (
+        'without a fraction, int("".ljust(3, "0")) is 0 too'
+    ),
+    "reconciler.timekeeping.parse.x_parse_next_interval__mutmut_13": (
+        "_reject_gap does not use its value argument"
+    ),
+    "reconciler.timekeeping.parse.x_parse_next_interval__mutmut_50": _NAIVE_FOLD,
+    **{f"reconciler.timekeeping.parse.x__fold_warnings__mutmut_{n}": _NAIVE_FOLD for n in (11, 12)},
+    "reconciler.timekeeping.parse.x__fold_warnings__mutmut_10": (
+        "both callers pass a naive wall time: tzinfo is None already"
+    ),
+    "reconciler.timekeeping.recurrence.x__add_days_keeping_offset__mutmut_11": _NAIVE_FOLD,
+    "reconciler.timekeeping.recurrence.x__add_days_keeping_offset__mutmut_18": (
+        "new is never None (an aware UTC instant in a zone has an offset), and when it "
+        "equals old the correction adds nothing and returns moved"
+    ),
+    "reconciler.timekeeping.sync.x__shortest_month__mutmut_2": (
+        "count is at least 1, so the first month's length always replaces the start value"
+    ),
+    **{
+        f"reconciler.timekeeping.zones.x_suggest_zone__mutmut_{n}": (
+            "only the last part of the split is used, the same for any maxsplit"
+        )
+        for n in (22, 25, 54, 57)
+    },
+    **{
+        f"reconciler.timekeeping.zones.x_suggest_zone__mutmut_{n}": (
+            "get_close_matches lists the best match first: n only limits how many follow"
+        )
+        for n in (36, 39, 49, 61)
+    },
     **{
         f"reconciler.engine.planfile.x__canonical__mutmut_{n}": (
             "the canonical text is only compared with itself: any fixed spacing or escaping "
@@ -99,6 +134,7 @@ class Outcome:
     package: str
     counts: Counter[str] = field(default_factory=Counter)
     survivors: dict[str, str] = field(default_factory=dict)  # name -> diff
+    modules: dict[str, Counter[str]] = field(default_factory=dict)  # module -> counts
 
     @property
     def total(self) -> int:
@@ -172,6 +208,8 @@ def run_package(
             continue
         name, status = match.groups()
         outcome.counts[status] += 1
+        module = name.split(".")[2]
+        outcome.modules.setdefault(module, Counter())[status] += 1
         shown = sum(1 for d in outcome.survivors.values() if not d.startswith("("))
         if status == "survived" and shown < show_limit:
             outcome.survivors[name] = mutmut(work, "show", name).stdout
@@ -194,35 +232,92 @@ def _survivor_lines(diff: str) -> str:
     return " / ".join(ln.strip() for ln in lines)[:300]
 
 
-def write_report(outcomes: list[Outcome], path: Path) -> None:
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def measured_at() -> str:
+    """The commit whose code was measured, marked when the work tree differs from it."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", *COPIED], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    return f"{head or 'unknown'}{' + uncommitted changes' if dirty else ''}"
+
+
+_HEADER = [
+    "# Mutation testing",
+    "",
+    "Written by `python bench/mutation.py` (mutmut over the pure packages, each judged by",
+    'its own fast unit tests only, `-m "not slow"`). A mutant is one small change to the',
+    "code (an operator, a constant, a call dropped); it is *killed* when a test fails.",
+    "Not part of CI: it takes tens of minutes on two cores.",
+    "",
+    "Equivalent mutants (no input can tell them from the original) are listed with why in",
+    "`EQUIVALENT` in bench/mutation.py; the last score leaves them out. The three hand",
+    "mutations of issue 17 (the update threshold in engine/safety.py switched off,",
+    "`>= MIN_RECORDED` made `>`, the lineage check dropped from `planfile.check_current`)",
+    "each fail tests/engine/test_safety.py or tests/engine/test_planfile.py.",
+    "",
+    "A run rewrites the rows and sections of the packages it measured and keeps the others",
+    "as they were, so each row says when and at which commit it was measured.",
+    "",
+    "| package | tests | mutants | killed | survived | no tests | score "
+    "| score without equivalents | measured |",
+    "|---|---|---|---|---|---|---|---|---|",
+]
+
+
+def _kept(path: Path, rerun: set[str]) -> tuple[dict[str, str], list[list[str]]]:
+    """From an earlier report: the table rows and the sections of packages not rerun."""
+    if not path.exists():
+        return {}, []
+    rows: dict[str, str] = {}
+    sections: list[list[str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = re.match(r"\| reconciler/(\w+)/ \|", line)
+        if row and row.group(1) not in rerun:
+            rows[row.group(1)] = line
+        elif line.startswith("## "):
+            sections.append([line])
+        elif sections:
+            sections[-1].append(line)
+    mine = re.compile(rf"reconciler/({'|'.join(map(re.escape, rerun))})/")
+    return rows, [s for s in sections if not mine.search(s[0])]
+
+
+def _module_table(o: Outcome) -> list[str]:
     out = [
-        "# Mutation testing",
         "",
-        "Written by `python bench/mutation.py` (mutmut over the pure packages, each judged by",
-        'its own fast unit tests only, `-m "not slow"`). A mutant is one small change to the',
-        "code (an operator, a constant, a call dropped); it is *killed* when a test fails.",
-        "Not part of CI: it takes tens of minutes on two cores.",
+        f"## Per module in reconciler/{o.package}/",
         "",
-        "Equivalent mutants (no input can tell them from the original) are listed with why in",
-        "`EQUIVALENT` in bench/mutation.py; the last column leaves them out. The three hand",
-        "mutations of issue 17 (the update threshold in engine/safety.py switched off,",
-        "`>= MIN_RECORDED` made `>`, the lineage check dropped from `planfile.check_current`)",
-        "each fail tests/engine/test_safety.py or tests/engine/test_planfile.py.",
-        "",
-        f"Last run: {now}.",
-        "",
-        "| package | tests | mutants | killed | survived | no tests | score "
-        "| score without equivalents |",
-        "|---|---|---|---|---|---|---|---|",
+        "| module | mutants | killed | survived | no tests | score |",
+        "|---|---|---|---|---|---|",
     ]
-    for o in outcomes:
+    for module, counts in sorted(o.modules.items()):
+        total = sum(counts.values())
+        killed = counts["killed"] + counts["timeout"]
         out.append(
+            f"| {module}.py | {total} | {killed} | {counts['survived']} | {counts['no tests']} "
+            f"| {100.0 * killed / total:.1f}% |"
+        )
+    return out
+
+
+def write_report(outcomes: list[Outcome], path: Path, measured: str) -> None:
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    rows, sections = _kept(path, {o.package for o in outcomes})
+    for o in outcomes:
+        rows[o.package] = (
             f"| reconciler/{o.package}/ | {' '.join(TESTS[o.package])} | {o.total} | {o.killed} "
             f"| {o.counts['survived']} | {o.counts['no tests']} | {o.score():.1f}% "
-            f"| {o.score(adjusted=True):.1f}% |"
+            f"| {o.score(adjusted=True):.1f}% | {now} at {measured} |"
         )
+    out = [*_HEADER, *(rows[p] for p in TESTS if p in rows)]
+    for section in sections:
+        while section and not section[-1].strip():
+            section.pop()
+        out += ["", *section]
     for o in outcomes:
+        out += _module_table(o)
         if not o.survivors:
             continue
         out += ["", f"## Survivors in reconciler/{o.package}/", ""]
@@ -246,9 +341,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="Only report on the runs kept under --work."
     )
+    parser.add_argument(
+        "--measured",
+        help="The commit the kept runs measured (with --report-only; default: HEAD now).",
+    )
     args = parser.parse_args(argv)
     if args.report_only and args.work is None:
         parser.error("--report-only reads the runs kept with --work DIR")
+    measured = args.measured or measured_at()  # before the runs: the code they copy
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="reconciler-mutation-") as tmp:
         base = args.work or Path(tmp)
@@ -261,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
                 show_limit=args.show_limit,
             )
             outcomes.append(outcome)
-    write_report(outcomes, args.report)
+    write_report(outcomes, args.report, measured)
     return 0
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from reconciler.timekeeping import epoch_ms, instant_ms, is_in_sync, resolve_zone
+from reconciler.timekeeping import (
+    advance,
+    epoch_ms,
+    instant_ms,
+    is_in_sync,
+    resolve_zone,
+    to_instant,
+    wall_at,
+)
 
 NY = resolve_zone("America/New_York")
 IST = resolve_zone("Asia/Kolkata")
@@ -120,3 +128,16 @@ def test_hourly_counted_on_the_wall_clock_at_lord_howe_is_in_sync() -> None:
     assert (on_wall - live(anchor, "Australia/Lord_Howe")) % 3_600_000 == 1_800_000
     assert is_in_sync(on_wall, anchor, "HOURLY", lord_howe)
     assert not is_in_sync(on_wall + 5 * 60_000, anchor, "HOURLY", lord_howe)
+
+
+def test_a_leap_day_stepped_in_utc_into_a_year_with_another_offset_is_in_sync() -> None:
+    # Morocco leaves UTC+01:00 for Ramadan, which falls in February in 2025: a
+    # UTC-stepping server moves Feb 29 2024 01:30 (+01:00) to Feb 28 2025 00:30Z,
+    # 00:30 on the wall there. The clamp to the 28th holds from then on.
+    casablanca = resolve_zone("Africa/Casablanca")
+    anchor = datetime(2024, 2, 29, 1, 30)
+    step = datetime(2025, 2, 28, 0, 30, tzinfo=UTC)
+    assert wall_at(step, casablanca) == datetime(2025, 2, 28, 0, 30)
+    assert advance(to_instant(anchor, casablanca), "YEARLY", casablanca, in_utc=True) == step
+    assert is_in_sync(epoch_ms(step), anchor, "YEARLY", casablanca)
+    assert not is_in_sync(epoch_ms(step + timedelta(days=1)), anchor, "YEARLY", casablanca)
