@@ -153,6 +153,7 @@ def test_a_very_long_value_is_refused() -> None:
         (b"a: 1\nb: caf\xe9\n", "f.yaml:2:7", "not valid UTF-8 (byte 0xe9 at offset 11)"),
         (b"a: 1\n\x00\x01\x02", "f.yaml:2:1", "binary file"),
         (b"a: \x07\n", "f.yaml:1:4", "U+0007"),
+        (b"\na: \x07\n", "f.yaml:2:4", "U+0007"),  # counted from a first empty line too
         ("a: 1\n".encode("utf-16"), "f.yaml:1:1", "UTF-16"),
         (b"a:\n\tb: 1\n", "f.yaml:2:1", "tabs"),
         (b"a: [1\n", "f.yaml:2:1", "YAML syntax error"),
