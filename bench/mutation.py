@@ -124,6 +124,17 @@ EQUIVALENT: dict[str, str] = {
         "a key whose value is null never gets here (a null timezone returns before), and an "
         "absent key has no position, so the next mapping is asked either way"
     ),
+    "reconciler.spec.desired.x__validate__mutmut_10": (
+        "translate reads loc, type, input, ctx and msg: the url is never shown"
+    ),
+    "reconciler.spec.desired.x__validate__mutmut_35": (
+        "'' is falsy, as None, wherever defaults is read"
+    ),
+    "reconciler.spec.desired.x__validate__mutmut_46": "None is falsy, as False",
+    **{
+        f"reconciler.spec.loader.x__tab_at__mutmut_{n}": ("more splits leave lines[line] the same")
+        for n in (5, 9)
+    },
     "reconciler.spec.fields.x__in_bmp__mutmut_6": (
         "U+FFFF never reaches it: the loader refuses U+FFFE and U+FFFF as not printable"
     ),
@@ -161,7 +172,7 @@ EQUIVALENT: dict[str, str] = {
             "every step of a pydantic loc is a key or index present in the data (aliases are "
             "the keys as written; nullable fields add no union step); the fuzz tests agree"
         )
-        for n in (9, 10)
+        for n in (9, 10, 37, 38, 41, 49)
     },
     **{
         f"reconciler.spec.messages.x__allowed__mutmut_{n}": (

@@ -359,3 +359,37 @@ def test_a_schedule_with_other_errors_still_has_its_time_checked_once() -> None:
         "f0.yaml:4:19: error: nextInterval: expected a date and time like 2026-12-01T17:30:00 "
         '(optionally with Z or +05:30), got "2030-02-30 5pm"'
     ]
+
+
+def test_a_file_with_an_error_still_has_its_valid_items_checked_across_files() -> None:
+    """Valid schedules, runs and moves of a broken file still take part in every check."""
+    broken = """\
+defaults: {timezone: UTC}
+schedules:
+  - {name: broken, executionId: 1, nextInterval: "2030-01-01T10:00:00"}
+  - {name: a, executionId: 1, scheduleType: DAILY, nextInterval: "2030-02-30T10:00:00"}
+  - {name: b, executionId: 1, scheduleType: DAILY, nextInterval: "2030-01-01T10:00:00"}
+runs:
+  - {name: broken, executionId: 1, owner: me}
+  - {name: r, executionId: 1}
+moved:
+  - {from: old, to: nowhere}
+  - {from: older, to: b}
+"""
+    other = "runs:\n  - {name: r, executionId: 2}\n" + SCHEDULE.replace("checkout-nightly", "b")
+    found = errors(broken, other)
+    assert found[0].startswith("f0.yaml:3:5: error: ") and "`scheduleType` is required" in found[0]
+    assert found[1].startswith('f0.yaml:4:66: error: nextInterval "2030-02-30T10:00:00"')
+    assert found[2].startswith("f0.yaml:7:36: error: unknown key `owner` in a run")
+    assert found[3:] == [
+        "f1.yaml:4:5: error: duplicate schedule name `b`: also declared at f0.yaml:5:5",
+        "f1.yaml:2:5: error: duplicate run name `r`: also declared at f0.yaml:8:5",
+        "f0.yaml:10:21: error: moved: `to: nowhere` names no declared schedule",
+    ]
+
+
+def test_a_bad_default_is_reported_instead_of_each_schedule_missing_it() -> None:
+    text = "defaults: {timezone: 5}\n" + SCHEDULE.replace("    timezone: Asia/Kolkata\n", "")
+    assert errors(text) == [
+        "f0.yaml:1:22: error: defaults.timezone: expected text, got the number 5; put it in quotes"
+    ]

@@ -181,3 +181,33 @@ def test_the_pure_python_parser_fallback_gives_the_same_data(
     monkeypatch.setattr(loader, "_Parser", loader._PureParser)
     assert load(text).data == expected
     assert "YAML syntax error" in refused(b"a: [1\n").message
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b"a: [1",  # no final newline: the error is past the last line
+            "YAML syntax error: did not find expected ',' or ']' "
+            "(while parsing a flow sequence at line 1)",
+        ),
+        (
+            b"a:\n\tb: 1\nc: 2\nd: 3\n",  # a tab, with lines after it
+            "YAML syntax error: a tab character here; indent YAML with spaces, not tabs "
+            "(while scanning for the next token at line 2)",
+        ),
+        (
+            b"a:\n  - b\n  c: d\n",
+            "YAML syntax error: did not find expected '-' indicator "
+            "(while parsing a block collection at line 2)",
+        ),
+        (
+            b"key: value: other\n",
+            "YAML syntax error: mapping values are not allowed in this context",
+        ),
+    ],
+)
+def test_syntax_errors_say_the_problem_and_where_its_context_began(
+    data: bytes, message: str
+) -> None:
+    assert refused(data).message == message

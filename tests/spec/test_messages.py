@@ -137,3 +137,12 @@ def test_an_error_without_its_own_wording_still_names_the_field_and_the_value() 
     (problem,) = problems(f"version: {big}\n" + SCHEDULE)
     assert problem.startswith("f.yaml:1:10: error: version: unable to parse ")
     assert problem.endswith(f", got the number {big}")
+
+
+def test_a_problem_with_a_key_of_runtime_data_points_at_the_key() -> None:
+    run = "runs:\n  - name: r\n    executionId: 1\n    runtimeData:\n"
+    (empty,) = problems(run + "      '': v\n")
+    assert empty.startswith("f.yaml:5:7: error: ") and empty.endswith(": must not be empty")
+    (long,) = problems(run + "      " + "k" * 256 + ": v\n")
+    assert long.startswith("f.yaml:5:7: error: ")
+    assert long.endswith(": too long (256 characters); at most 255")
