@@ -141,3 +141,17 @@ def test_a_leap_day_stepped_in_utc_into_a_year_with_another_offset_is_in_sync() 
     assert advance(to_instant(anchor, casablanca), "YEARLY", casablanca, in_utc=True) == step
     assert is_in_sync(epoch_ms(step), anchor, "YEARLY", casablanca)
     assert not is_in_sync(epoch_ms(step + timedelta(days=1)), anchor, "YEARLY", casablanca)
+
+
+def test_a_day_step_into_a_gap_is_in_sync_on_the_day_of_the_gap_itself() -> None:
+    # Daily at 02:00 New York: a zone-stepping server's Calendar.add of a day from
+    # 02:00 EST on Mar 10 lands at 01:00 EST on Mar 11, an hour BEFORE the change.
+    anchor = datetime(2018, 2, 28, 2, 0)
+    landed = advance(to_instant(datetime(2018, 3, 10, 2, 0), NY), "DAILY", NY)
+    assert landed == datetime(2018, 3, 11, 6, 0, tzinfo=UTC)
+    assert wall_at(landed, NY) == datetime(2018, 3, 11, 1, 0)
+    assert is_in_sync(epoch_ms(landed), anchor, "DAILY", NY)
+    # the day before the gap nothing lands at 01:00 or 03:00: that is an edit
+    for hour in (1, 3):
+        edited = live(datetime(2018, 3, 10, hour, 0), "America/New_York")
+        assert not is_in_sync(edited, anchor, "DAILY", NY)
