@@ -140,6 +140,19 @@ EQUIVALENT: dict[str, str] = {
         f"reconciler.spec.loader.x__tab_at__mutmut_{n}": ("more splits leave lines[line] the same")
         for n in (5, 9)
     },
+    **{
+        f"reconciler.spec.desired.x__by_place__mutmut_{n}": (
+            "every problem found in a file has a line and a column (only the loader's "
+            "unreachable fallbacks make one without)"
+        )
+        for n in (2, 3, 4)
+    },
+    "reconciler.spec.desired.x__read__mutmut_122": (
+        "`to` is required, so a valid entry always has its position recorded"
+    ),
+    "reconciler.spec.loader.xǁ_Refusedǁ__init____mutmut_1": (
+        "the refusal is read from .message and .pos, never from str()"
+    ),
     "reconciler.spec.fields.x__in_bmp__mutmut_6": (
         "U+FFFF never reaches it: the loader refuses U+FFFE and U+FFFF as not printable"
     ),

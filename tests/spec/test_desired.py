@@ -393,3 +393,9 @@ def test_a_bad_default_is_reported_instead_of_each_schedule_missing_it() -> None
     assert errors(text) == [
         "f0.yaml:1:22: error: defaults.timezone: expected text, got the number 5; put it in quotes"
     ]
+
+
+def test_a_file_declaring_nothing_known_asks_whether_it_is_the_right_file() -> None:
+    assert errors("version: 1\n") == [
+        "f0.yaml:1:1: error: this file has neither `schedules:` nor `runs:`; is it the right file?"
+    ]

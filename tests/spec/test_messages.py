@@ -146,3 +146,20 @@ def test_a_problem_with_a_key_of_runtime_data_points_at_the_key() -> None:
     (long,) = problems(run + "      " + "k" * 256 + ": v\n")
     assert long.startswith("f.yaml:5:7: error: ")
     assert long.endswith(": too long (256 characters); at most 255")
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("false", "false"),
+        ("true", "true"),
+        ("{a: 1}", "a mapping"),
+        ("TÄGLICH", '"TÄGLICH"'),  # as written, not escaped
+        ("A" * 60, '"' + "A" * 60 + '"'),
+        ("A" * 61, '"' + "A" * 57 + '..." (61 characters)'),
+        ("Ä" * 70, '"' + "Ä" * 57 + '..." (70 characters)'),
+    ],
+)
+def test_the_value_found_is_shown_as_written_and_long_text_is_cut(written: str, shown: str) -> None:
+    (problem,) = problems(SCHEDULE.replace("scheduleType: DAILY", f"scheduleType: {written}"))
+    assert problem == f"f.yaml:4:19: error: scheduleType: expected one of {TYPES}, got {shown}"
