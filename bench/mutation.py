@@ -104,6 +104,24 @@ EQUIVALENT: dict[str, str] = {
         "new is never None (an aware UTC instant in a zone has an offset), and when it "
         "equals old the correction adds nothing and returns moved"
     ),
+    **{
+        f"reconciler.timekeeping.describe.x__ordinal__mutmut_{n}": (
+            "days of month are 1-31: % 101 is % 100, and the 14th is 'th' either way"
+        )
+        for n in (9, 11)
+    },
+    **{
+        f"reconciler.timekeeping.recurrence.x_advance__mutmut_{n}": (
+            "to_instant ignores fold (a fold takes the later instant), and add_months keeps it"
+        )
+        for n in (31, 59, 69)
+    },
+    "reconciler.timekeeping.recurrence.x_add_period__mutmut_6": (
+        "without fold=f both offsets are the wall's own fold's, which is the one preferred"
+    ),
+    "reconciler.timekeeping.sync.x__possible_days__mutmut_3": (
+        "the first month's length (at most 31) always replaces the start value"
+    ),
     "reconciler.timekeeping.sync.x__shortest_month__mutmut_2": (
         "count is at least 1, so the first month's length always replaces the start value"
     ),

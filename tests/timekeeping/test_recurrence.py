@@ -197,5 +197,5 @@ def test_add_period_in_utc_keeps_the_utc_time_across_dst() -> None:
     assert add_period(datetime(2026, 3, 7, 9, 0), "DAILY", NY, in_utc=True) == datetime(
         2026, 3, 8, 10, 0
     )
-    with pytest.raises(ValueError, match="a ONCE schedule does not recur"):
+    with pytest.raises(ValueError, match=r"^a ONCE schedule does not recur$"):
         add_period(datetime(2026, 3, 7, 9, 0), "ONCE", NY)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from reconciler.timekeeping import (
+    add_period,
     advance,
     epoch_ms,
     instant_ms,
@@ -155,3 +156,40 @@ def test_a_day_step_into_a_gap_is_in_sync_on_the_day_of_the_gap_itself() -> None
     for hour in (1, 3):
         edited = live(datetime(2018, 3, 10, hour, 0), "America/New_York")
         assert not is_in_sync(edited, anchor, "DAILY", NY)
+
+
+def test_hourly_at_lord_howe_through_its_fold_and_its_gap_is_in_sync() -> None:
+    # A zone-stepping server moves :45 to the second pass of April's half-hour fold
+    # (30 minutes later in real time), then October's half-hour gap moves the wall
+    # clock to :15: neither the minute nor whole hours from the anchor match any more.
+    lord_howe = resolve_zone("Australia/Lord_Howe")
+    anchor = datetime(2026, 4, 3, 22, 45)
+    value = to_instant(anchor, lord_howe)
+    while value < datetime(2026, 10, 3, 16, 15, tzinfo=UTC):
+        value = advance(value, "HOURLY", lord_howe)
+    assert value == datetime(2026, 10, 3, 16, 15, tzinfo=UTC)
+    assert wall_at(value, lord_howe) == datetime(2026, 10, 4, 3, 15)
+    assert is_in_sync(epoch_ms(value), anchor, "HOURLY", lord_howe)
+    assert not is_in_sync(epoch_ms(value + timedelta(minutes=15)), anchor, "HOURLY", lord_howe)
+
+
+def test_hourly_at_chatham_half_an_hour_off_is_drift() -> None:
+    # Chatham's offsets are +12:45 and +13:45: its changes keep whole hours.
+    chatham = resolve_zone("Pacific/Chatham")
+    anchor = datetime(2026, 1, 1, 10, 0)
+    later = to_instant(anchor, chatham) + timedelta(days=365)
+    assert is_in_sync(epoch_ms(later), anchor, "HOURLY", chatham)
+    assert not is_in_sync(epoch_ms(later + timedelta(minutes=30)), anchor, "HOURLY", chatham)
+
+
+def test_monthly_clamped_in_an_ordinary_february_stays_clamped_past_a_leap_one() -> None:
+    # Jan 31 -> Feb 28 2027 -> Mar 28 ... -> Feb 28 2028 (a leap year: 29 days) -> Mar 28.
+    anchor = datetime(2027, 1, 31, 10, 0)
+    wall = anchor
+    for _ in range(14):
+        wall = add_period(wall, "MONTHLY", NY)
+    assert wall == datetime(2028, 3, 28, 10, 0)
+    assert is_in_sync(live(wall, "America/New_York"), anchor, "MONTHLY", NY)
+    assert not is_in_sync(
+        live(datetime(2028, 3, 27, 10, 0), "America/New_York"), anchor, "MONTHLY", NY
+    )
