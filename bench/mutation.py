@@ -399,7 +399,8 @@ def run_package(
             REPO / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
         )
         for test_file in without:  # judged without these (say so in the report)
-            (work / test_file).unlink()
+            for copy in (work / test_file, work / "mutants" / test_file):
+                copy.unlink(missing_ok=True)
         names = _not_killed(work, package)
         print(f"[{package}] {len(names)} survivors and untested again in {work} ...", flush=True)
     elif rerun:
