@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
 
 from reconciler.core.errors import Problem
-from reconciler.spec.loader import ALIAS_BASE, MAX_DEPTH, MAX_SCALAR, load_document
+from reconciler.spec.loader import ALIAS_BASE, ALIAS_FACTOR, MAX_DEPTH, MAX_SCALAR, load_document
 from reconciler.spec.positions import Loaded, Source
 
 
@@ -62,6 +63,7 @@ def test_scalars_follow_yaml_1_2_and_never_convert_silently(written: str, value:
 
 def test_mapping_keys_are_always_text() -> None:
     assert load("1: a\ntrue: b\n~: c\n").data == {"1": "a", "true": "b", "": "c"}
+    assert list(load("false: a\n").data) == ["false"]
 
 
 def test_positions_of_keys_values_and_items_are_one_based() -> None:
@@ -211,3 +213,65 @@ def test_syntax_errors_say_the_problem_and_where_its_context_began(
     data: bytes, message: str
 ) -> None:
     assert refused(data).message == message
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [(".inf", math.inf), ("+.Inf", math.inf), ("-.INF", -math.inf), (".inf0", ".inf0")],
+)
+def test_infinities_are_floats_and_look_alikes_stay_text(written: str, value: Any) -> None:
+    assert load(f"key: {written}\n").data["key"] == value
+
+
+def test_nan_is_a_float() -> None:
+    assert math.isnan(load("key: .NaN\n").data["key"])
+
+
+def test_a_value_of_exactly_the_longest_length_is_fine() -> None:
+    assert len(load("key: " + "x" * MAX_SCALAR + "\n").data["key"]) == MAX_SCALAR
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("a: !!map {b: 1}\n", {"b": 1}), ("a: !!seq [1]\n", [1]), ("a: ! [1]\n", [1])],
+)
+def test_the_standard_collection_tags_are_accepted(text: str, value: Any) -> None:
+    assert load(text).data["a"] == value
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "message"),
+    [
+        (b"a: !!seq {b: 1}\n", "1:4", "YAML tags like !!seq are not supported"),
+        (b"a: !!map [1]\n", "1:4", "YAML tags like !!map are not supported"),
+        (b"a: !Ref {b: 1}\n", "1:4", "YAML tags like !Ref are not supported"),
+        (b"{[1]: 2}\n", "1:2", "a mapping key must be plain text, not a list or mapping"),
+        (b"a: {<<: 1}\n", "1:9", "a merge key `<<` takes a mapping or a list of mappings"),
+    ],
+)
+def test_wrong_tags_and_keys_are_refused_where_written(
+    data: bytes, where: str, message: str
+) -> None:
+    problem = refused(data)
+    assert (str(problem.location), problem.message) == (f"f.yaml:{where}", message)
+
+
+@pytest.mark.parametrize(
+    ("anchor", "size", "written"),
+    [
+        ("v", 1, 5),  # mapping, key x, v, key y, sequence
+        ("[a, b]", 3, 7),  # mapping, key x, sequence, a, b, key y, sequence
+    ],
+)
+def test_aliases_may_add_exactly_the_allowed_number_of_nodes(
+    anchor: str, size: int, written: int
+) -> None:
+    allowed = ALIAS_BASE + ALIAS_FACTOR * written
+    most = allowed // size
+
+    def text(aliases: int) -> str:
+        return f"x: &x {anchor}\ny: [" + ", ".join(["*x"] * aliases) + "]\n"
+
+    assert len(load(text(most)).data["y"]) == most
+    problem = refused(text(most + 1))
+    assert problem.message.startswith("aliases expand to too many nodes (is this a 'billion")

@@ -13,6 +13,7 @@ def test_positions_of_what_is_written_and_none_for_what_is_not() -> None:
     data, positions = loaded.data, loaded.positions
     assert positions.at((2, 3)) == Location("f.yaml", 2, 3)
     assert positions.of(data) == (1, 1)
+    assert positions.of(data["list"]) == (3, 7)
     assert positions.key(data["a"], "b") == (2, 3)
     assert positions.value(data["a"], "b") == (2, 6)
     assert positions.item(data["list"], 1) == (3, 11)
