@@ -541,8 +541,10 @@ def write_report(outcomes: list[Outcome], path: Path, measured: str) -> None:
             if kind_why and kind_why[0] == "unmeasurable":
                 grouped[(name.rsplit("__mutmut_", 1)[0], *kind_why)] += 1
                 continue
-            tag = f" — {kind_why[0]}: {kind_why[1]}" if kind_why else ""
-            out.append(f"- `{name}`{tag}: `{_survivor_lines(diff)}`")
+            if kind_why:  # the reason says it; `mutmut show NAME` gives the diff
+                out.append(f"- `{name}` — {kind_why[0]}: {kind_why[1]}")
+            else:
+                out.append(f"- `{name}`: `{_survivor_lines(diff)}`")
         for (function, kind, why), count in sorted(grouped.items()):
             out.append(f"- `{function}` ({count} mutants) — {kind}: {why}")
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
