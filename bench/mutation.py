@@ -185,6 +185,21 @@ EQUIVALENT: dict[str, str] = {
         "a StopIteration from the callable ends iter(callable, None) as the sentinel does"
     ),
     **{f"reconciler.spec.loader.x__line_col__mutmut_{n}": "a start of None is 0" for n in (4, 16)},
+    **{
+        f"reconciler.spec.messages.x_describe__mutmut_{n}": "ensure_ascii=None is falsy, as False"
+        for n in (21, 30)
+    },
+    "reconciler.spec.loader.x__check_text__mutmut_17": "Python's codec names ignore case",
+    **{
+        f"reconciler.spec.loader.x__check_text__mutmut_{n}": "a start of None is 0"
+        for n in (21, 34)
+    },
+    **{
+        f"reconciler.spec.loader.x__resolve_plain__mutmut_{n}": (
+            "only .inf and .nan get here, each with a single dot"
+        )
+        for n in (29, 32)
+    },
     "reconciler.spec.messages.x_suggest__mutmut_3": (
         "difflib finds the exact lowercase match anyway (ratio 1.0)"
     ),

@@ -275,3 +275,31 @@ def test_aliases_may_add_exactly_the_allowed_number_of_nodes(
     assert len(load(text(most)).data["y"]) == most
     problem = refused(text(most + 1))
     assert problem.message.startswith("aliases expand to too many nodes (is this a 'billion")
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "message"),
+    [
+        ("a: 1\n".encode("utf-16"), "1:1", "this file is UTF-16; save it as UTF-8"),
+        (
+            b"\xfe\xff" + "a: 1\n".encode("utf-16-be"),
+            "1:1",
+            "this file is UTF-16; save it as UTF-8",
+        ),
+        (
+            b"\nb: caf\xe9\n",  # counted from a first empty line too
+            "2:7",
+            "not valid UTF-8 (byte 0xe9 at offset 7); save the file as UTF-8",
+        ),
+        (b"a: 1\n\x00\xff", "2:2", "this is a binary file, not YAML text"),
+        (b"a: 1\n\x00", "2:1", "this is a binary file, not YAML text"),
+        (
+            b"a: 1\n---\nb: 2\n",
+            "2:1",
+            "a second YAML document (`---`); put one document in each file",
+        ),
+    ],
+)
+def test_unreadable_files_say_what_to_do(data: bytes, where: str, message: str) -> None:
+    problem = refused(data)
+    assert (str(problem.location), problem.message) == (f"f.yaml:{where}", message)
