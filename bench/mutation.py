@@ -330,7 +330,13 @@ class Outcome:
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        """Mutants checked: a run stopped early leaves some "not checked", left out."""
+        return sum(self.counts.values()) - self.counts["not checked"]
+
+    @property
+    def shown_total(self) -> str:
+        unchecked = self.counts["not checked"]
+        return f"{self.total} (+{unchecked} not checked)" if unchecked else str(self.total)
 
     @property
     def killed(self) -> int:
@@ -445,7 +451,7 @@ def run_package(
             outcome.survivors[name] = (
                 "(survived: mutmut show NAME in the kept --work copy gives the diff)"
             )
-        elif status not in ("killed", "timeout"):
+        elif status not in ("killed", "timeout", "not checked"):
             outcome.survivors[name] = f"({status})"
     print(f"[{package}] {outcome.score():.1f}% killed of {outcome.total}", flush=True)
     return outcome
@@ -522,11 +528,13 @@ def _module_table(o: Outcome) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     for module, counts in sorted(o.modules.items()):
-        total = sum(counts.values())
+        total = sum(counts.values()) - counts["not checked"]
         killed = counts["killed"] + counts["timeout"]
+        unchecked = f" (+{counts['not checked']} not checked)" if counts["not checked"] else ""
+        score = f"{100.0 * killed / total:.1f}%" if total else "-"
         out.append(
-            f"| {module}.py | {total} | {killed} | {counts['survived']} | {counts['no tests']} "
-            f"| {100.0 * killed / total:.1f}% |"
+            f"| {module}.py | {total}{unchecked} | {killed} | {counts['survived']} "
+            f"| {counts['no tests']} | {score} |"
         )
     return out
 
@@ -536,7 +544,8 @@ def write_report(outcomes: list[Outcome], path: Path, measured: str) -> None:
     rows, sections = _kept(path, {o.package for o in outcomes})
     for o in outcomes:
         rows[o.package] = (
-            f"| reconciler/{o.package}/ | {' '.join(TESTS[o.package])} | {o.total} | {o.killed} "
+            f"| reconciler/{o.package}/ | {' '.join(TESTS[o.package])} | {o.shown_total} "
+            f"| {o.killed} "
             f"| {o.counts['survived']} | {o.counts['no tests']} | {o.score():.1f}% "
             f"| {o.score(adjusted=True):.1f}% | {now} at {measured} |"
         )
