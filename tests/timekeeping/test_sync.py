@@ -193,3 +193,25 @@ def test_monthly_clamped_in_an_ordinary_february_stays_clamped_past_a_leap_one()
     assert not is_in_sync(
         live(datetime(2028, 3, 27, 10, 0), "America/New_York"), anchor, "MONTHLY", NY
     )
+
+
+def test_monthly_on_a_gap_day_keeps_the_shifted_time_and_months_count_from_the_anchor() -> None:
+    # Monthly on the 8th at 02:30 New York: Mar 8 2026 skips 02:00-03:00, so a
+    # zone-stepping server runs 03:30 that day and keeps 03:30 afterwards.
+    anchor = datetime(2026, 2, 8, 2, 30)
+    wall = anchor
+    for _ in range(14):
+        wall = add_period(wall, "MONTHLY", NY)
+    assert wall == datetime(2027, 4, 8, 3, 30)
+    assert is_in_sync(live(wall, "America/New_York"), anchor, "MONTHLY", NY)
+    # another day of month, or the shifted time in a month before the gap, is an edit
+    assert not is_in_sync(
+        live(datetime(2027, 4, 9, 3, 30), "America/New_York"), anchor, "MONTHLY", NY
+    )
+    assert not is_in_sync(
+        live(datetime(2026, 2, 8, 3, 30), "America/New_York"), anchor, "MONTHLY", NY
+    )
+    quarterly_day = datetime(2026, 2, 28, 2, 30)
+    assert not is_in_sync(
+        live(datetime(2026, 3, 29, 2, 30), "America/New_York"), quarterly_day, "MONTHLY", NY
+    )
