@@ -125,7 +125,11 @@ def _days_in_sync(
     def on_grid(day: date) -> bool:
         return (day - anchor.date()).days % days == 0
 
-    if on_grid(local.date()) and local.time() in _reachable_times(anchor, transitions, on_grid):
+    # A day step INTO a gap lands the gap's length earlier, before the change itself:
+    # the gaps that count are those up to the end of the live value's local day.
+    day_end = to_instant(datetime.combine(local.date() + timedelta(days=1), time()), zone)
+    gaps = transitions_between(zone, to_instant(anchor, zone), day_end)
+    if on_grid(local.date()) and local.time() in _reachable_times(anchor, gaps, on_grid):
         return True
     period = timedelta(days=days)
     first = to_instant(anchor, zone).astimezone(zone.tzinfo).utcoffset()

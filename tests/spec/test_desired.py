@@ -271,7 +271,9 @@ def test_an_empty_execution_config_is_an_error_pointing_at_null() -> None:
 def test_a_null_timezone_removes_the_default_and_says_so() -> None:
     text = DEFAULTS_WITH_FAVOURITE.replace("    status: null\n", "    timezone: null\n")
     (problem,) = errors(text)
-    assert problem.startswith("f0.yaml:7:5:") and "`timezone: null` removes the default" in problem
+    assert problem == (
+        "f0.yaml:7:5: error: `timezone: null` removes the default, but a schedule needs one"
+    )
 
 
 def test_top_level_x_keys_hold_anchors_and_are_otherwise_ignored() -> None:
@@ -297,3 +299,103 @@ schedules:
 def test_an_unknown_top_level_key_mentions_x_keys() -> None:
     (problem,) = errors("nightly: &n {}\n" + SCHEDULE)
     assert "unknown key `nightly`" in problem and "starting with `x-`" in problem
+
+
+def test_a_test_plan_given_by_name_is_carried_for_the_shell_to_resolve() -> None:
+    text = SCHEDULE.replace("executionId: 3857", "testPlan: Checkout regression") + (
+        "runs:\n  - {name: smoke, testPlan: Smoke suite}\n"
+    )
+    result = load_desired([Source("f.yaml", text.encode())])
+    (schedule,), (run,) = result.schedules, result.runs
+    assert schedule.test_plan == "Checkout regression" and "executionId" not in schedule.payload
+    assert run.test_plan == "Smoke suite" and "executionId" not in run.body
+
+
+def test_a_runs_keys_point_where_written_inherited_ones_into_defaults() -> None:
+    text = "defaults:\n  executionConfig: {name: fav}\nruns:\n  - name: smoke\n    executionId: 1\n"
+    (run,) = load_desired([Source("f.yaml", text.encode())]).runs
+    assert run.location_of("executionId") == Location("f.yaml", 5, 5)
+    assert run.location_of("executionConfig") == Location("f.yaml", 2, 3)
+    assert run.location_of("buildNo") == run.location == Location("f.yaml", 4, 5)
+
+
+def test_time_problems_point_at_the_value_and_say_the_field_once() -> None:
+    impossible = SCHEDULE.replace("2030-12-01T17:30:00", "2030-02-30T17:30:00")
+    assert errors(impossible) == [
+        'f0.yaml:5:19: error: nextInterval "2030-02-30T17:30:00": 2030-02-30 is not a date '
+        "(February 2030 has 28 days)"
+    ]
+    unknown = errors(SCHEDULE.replace("Asia/Kolkata", "Asia/Kolkatta"))
+    assert [p[:70] for p in unknown] == [
+        'f0.yaml:6:15: error: timezone: unknown timezone "Asia/Kolkatta" (did y'
+    ]
+
+
+def test_a_time_that_happens_twice_is_a_warning_at_the_value() -> None:
+    text = SCHEDULE.replace("2030-12-01T17:30:00", "2030-11-03T01:30:00").replace(
+        "Asia/Kolkata", "America/New_York"
+    )
+    result = load_desired([Source("f.yaml", text.encode())])
+    (warning,) = result.warnings
+    assert (warning.location, warning.severity) == (Location("f.yaml", 5, 19), "warning")
+    assert warning.message.startswith("nextInterval 2030-11-03T01:30 happens twice in America/")
+    assert result.schedules[0].payload["nextInterval"] == "2030-11-03T01:30:00.000"
+
+
+def test_a_fixed_offset_warning_is_worded_once_without_a_repeated_field() -> None:
+    (warning,) = load_desired(
+        [Source("f.yaml", SCHEDULE.replace("Asia/Kolkata", "EST").encode())]
+    ).warnings
+    assert warning.message.startswith('timezone "EST" is a fixed offset of UTC-05:00')
+
+
+def test_a_schedule_with_other_errors_still_has_its_time_checked_once() -> None:
+    no_plan = SCHEDULE.replace("    executionId: 3857\n", "")
+    impossible = errors(no_plan.replace("2030-12-01T17:30:00", "2030-02-30T17:30:00"))
+    assert len(impossible) == 2
+    assert impossible[1].startswith('f0.yaml:4:19: error: nextInterval "2030-02-30T17:30:00": ')
+    malformed = errors(no_plan.replace("2030-12-01T17:30:00", "2030-02-30 5pm"))
+    assert malformed == [
+        "f0.yaml:4:19: error: nextInterval: expected a date and time like 2026-12-01T17:30:00 "
+        '(optionally with Z or +05:30), got "2030-02-30 5pm"'
+    ]
+
+
+def test_a_file_with_an_error_still_has_its_valid_items_checked_across_files() -> None:
+    """Valid schedules, runs and moves of a broken file still take part in every check."""
+    broken = """\
+defaults: {timezone: UTC}
+schedules:
+  - {name: broken, executionId: 1, nextInterval: "2030-01-01T10:00:00"}
+  - {name: a, executionId: 1, scheduleType: DAILY, nextInterval: "2030-02-30T10:00:00"}
+  - {name: b, executionId: 1, scheduleType: DAILY, nextInterval: "2030-01-01T10:00:00"}
+runs:
+  - {name: broken, executionId: 1, owner: me}
+  - {name: r, executionId: 1}
+moved:
+  - {from: old, to: nowhere}
+  - {from: older, to: b}
+"""
+    other = "runs:\n  - {name: r, executionId: 2}\n" + SCHEDULE.replace("checkout-nightly", "b")
+    found = errors(broken, other)
+    assert found[0].startswith("f0.yaml:3:5: error: ") and "`scheduleType` is required" in found[0]
+    assert found[1].startswith('f0.yaml:4:66: error: nextInterval "2030-02-30T10:00:00"')
+    assert found[2].startswith("f0.yaml:7:36: error: unknown key `owner` in a run")
+    assert found[3:] == [
+        "f1.yaml:4:5: error: duplicate schedule name `b`: also declared at f0.yaml:5:5",
+        "f1.yaml:2:5: error: duplicate run name `r`: also declared at f0.yaml:8:5",
+        "f0.yaml:10:21: error: moved: `to: nowhere` names no declared schedule",
+    ]
+
+
+def test_a_bad_default_is_reported_instead_of_each_schedule_missing_it() -> None:
+    text = "defaults: {timezone: 5}\n" + SCHEDULE.replace("    timezone: Asia/Kolkata\n", "")
+    assert errors(text) == [
+        "f0.yaml:1:22: error: defaults.timezone: expected text, got the number 5; put it in quotes"
+    ]
+
+
+def test_a_file_declaring_nothing_known_asks_whether_it_is_the_right_file() -> None:
+    assert errors("version: 1\n") == [
+        "f0.yaml:1:1: error: this file has neither `schedules:` nor `runs:`; is it the right file?"
+    ]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
 
 from reconciler.core.errors import Problem
-from reconciler.spec.loader import ALIAS_BASE, MAX_DEPTH, MAX_SCALAR, load_document
+from reconciler.spec.loader import ALIAS_BASE, ALIAS_FACTOR, MAX_DEPTH, MAX_SCALAR, load_document
 from reconciler.spec.positions import Loaded, Source
 
 
@@ -62,6 +63,7 @@ def test_scalars_follow_yaml_1_2_and_never_convert_silently(written: str, value:
 
 def test_mapping_keys_are_always_text() -> None:
     assert load("1: a\ntrue: b\n~: c\n").data == {"1": "a", "true": "b", "": "c"}
+    assert list(load("false: a\n").data) == ["false"]
 
 
 def test_positions_of_keys_values_and_items_are_one_based() -> None:
@@ -153,6 +155,7 @@ def test_a_very_long_value_is_refused() -> None:
         (b"a: 1\nb: caf\xe9\n", "f.yaml:2:7", "not valid UTF-8 (byte 0xe9 at offset 11)"),
         (b"a: 1\n\x00\x01\x02", "f.yaml:2:1", "binary file"),
         (b"a: \x07\n", "f.yaml:1:4", "U+0007"),
+        (b"\na: \x07\n", "f.yaml:2:4", "U+0007"),  # counted from a first empty line too
         ("a: 1\n".encode("utf-16"), "f.yaml:1:1", "UTF-16"),
         (b"a:\n\tb: 1\n", "f.yaml:2:1", "tabs"),
         (b"a: [1\n", "f.yaml:2:1", "YAML syntax error"),
@@ -180,3 +183,123 @@ def test_the_pure_python_parser_fallback_gives_the_same_data(
     monkeypatch.setattr(loader, "_Parser", loader._PureParser)
     assert load(text).data == expected
     assert "YAML syntax error" in refused(b"a: [1\n").message
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b"a: [1",  # no final newline: the error is past the last line
+            "YAML syntax error: did not find expected ',' or ']' "
+            "(while parsing a flow sequence at line 1)",
+        ),
+        (
+            b"a:\n\tb: 1\nc: 2\nd: 3\n",  # a tab, with lines after it
+            "YAML syntax error: a tab character here; indent YAML with spaces, not tabs "
+            "(while scanning for the next token at line 2)",
+        ),
+        (
+            b"a:\n  - b\n  c: d\n",
+            "YAML syntax error: did not find expected '-' indicator "
+            "(while parsing a block collection at line 2)",
+        ),
+        (
+            b"key: value: other\n",
+            "YAML syntax error: mapping values are not allowed in this context",
+        ),
+    ],
+)
+def test_syntax_errors_say_the_problem_and_where_its_context_began(
+    data: bytes, message: str
+) -> None:
+    assert refused(data).message == message
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [(".inf", math.inf), ("+.Inf", math.inf), ("-.INF", -math.inf), (".inf0", ".inf0")],
+)
+def test_infinities_are_floats_and_look_alikes_stay_text(written: str, value: Any) -> None:
+    assert load(f"key: {written}\n").data["key"] == value
+
+
+def test_nan_is_a_float() -> None:
+    assert math.isnan(load("key: .NaN\n").data["key"])
+
+
+def test_a_value_of_exactly_the_longest_length_is_fine() -> None:
+    assert len(load("key: " + "x" * MAX_SCALAR + "\n").data["key"]) == MAX_SCALAR
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("a: !!map {b: 1}\n", {"b": 1}), ("a: !!seq [1]\n", [1]), ("a: ! [1]\n", [1])],
+)
+def test_the_standard_collection_tags_are_accepted(text: str, value: Any) -> None:
+    assert load(text).data["a"] == value
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "message"),
+    [
+        (b"a: !!seq {b: 1}\n", "1:4", "YAML tags like !!seq are not supported"),
+        (b"a: !!map [1]\n", "1:4", "YAML tags like !!map are not supported"),
+        (b"a: !Ref {b: 1}\n", "1:4", "YAML tags like !Ref are not supported"),
+        (b"{[1]: 2}\n", "1:2", "a mapping key must be plain text, not a list or mapping"),
+        (b"a: {<<: 1}\n", "1:9", "a merge key `<<` takes a mapping or a list of mappings"),
+    ],
+)
+def test_wrong_tags_and_keys_are_refused_where_written(
+    data: bytes, where: str, message: str
+) -> None:
+    problem = refused(data)
+    assert (str(problem.location), problem.message) == (f"f.yaml:{where}", message)
+
+
+@pytest.mark.parametrize(
+    ("anchor", "size", "written"),
+    [
+        ("v", 1, 5),  # mapping, key x, v, key y, sequence
+        ("[a, b]", 3, 7),  # mapping, key x, sequence, a, b, key y, sequence
+    ],
+)
+def test_aliases_may_add_exactly_the_allowed_number_of_nodes(
+    anchor: str, size: int, written: int
+) -> None:
+    allowed = ALIAS_BASE + ALIAS_FACTOR * written
+    most = allowed // size
+
+    def text(aliases: int) -> str:
+        return f"x: &x {anchor}\ny: [" + ", ".join(["*x"] * aliases) + "]\n"
+
+    assert len(load(text(most)).data["y"]) == most
+    problem = refused(text(most + 1))
+    assert problem.message.startswith("aliases expand to too many nodes (is this a 'billion")
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "message"),
+    [
+        ("a: 1\n".encode("utf-16"), "1:1", "this file is UTF-16; save it as UTF-8"),
+        (
+            b"\xfe\xff" + "a: 1\n".encode("utf-16-be"),
+            "1:1",
+            "this file is UTF-16; save it as UTF-8",
+        ),
+        (
+            b"\nb: caf\xe9\n",  # counted from a first empty line too
+            "2:7",
+            "not valid UTF-8 (byte 0xe9 at offset 7); save the file as UTF-8",
+        ),
+        (b"a: 1\n\x00\xff", "2:2", "this is a binary file, not YAML text"),
+        (b"a: 1\n\x00", "2:1", "this is a binary file, not YAML text"),
+        (
+            b"a: 1\n---\nb: 2\n",
+            "2:1",
+            "a second YAML document (`---`); put one document in each file",
+        ),
+    ],
+)
+def test_unreadable_files_say_what_to_do(data: bytes, where: str, message: str) -> None:
+    problem = refused(data)
+    assert (str(problem.location), problem.message) == (f"f.yaml:{where}", message)

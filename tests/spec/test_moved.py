@@ -71,3 +71,25 @@ def test_unknown_key_in_a_moved_entry_has_a_hint() -> None:
 def test_same_from_and_to_is_an_error() -> None:
     (message,) = errors(HEAD + "moved:\n  - {from: b, to: b}\n")
     assert "`from` and `to` are both `b`" in message
+
+
+def test_every_entry_is_checked_after_one_naming_itself_and_each_says_how_to_fix() -> None:
+    found = errors(
+        HEAD.replace("name: b", "name: z")
+        + "moved:\n  - {from: c, to: c}\n  - {from: c, to: z}\n  - {from: a, to: b}\n"
+        "  - {from: b, to: z}\n"
+    )
+    assert found == [
+        "f0.yaml:7:5: error: moved: `from` and `to` are both `c`",
+        "f0.yaml:8:5: error: moved: `c` is still declared (at f0.yaml:5:5); "
+        "a renamed schedule is declared only under its new name",
+        "f0.yaml:9:19: error: moved: `to: b` names no declared schedule",
+        "f0.yaml:10:5: error: moved: `to: z` appears twice (also at f0.yaml:8:5)",
+        "f0.yaml:9:5: error: moved: a chain (`a` -> `b` -> ...): "
+        "write one entry from the name recorded now to the final name",
+    ]
+
+
+def test_moves_come_out_in_the_order_of_their_new_names() -> None:
+    desired = load(HEAD, "moved:\n  - {from: a, to: c}\n  - {from: x, to: b}\n")
+    assert [(m.source, m.target) for m in desired.moved] == [("x", "b"), ("a", "c")]

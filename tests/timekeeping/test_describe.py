@@ -51,3 +51,39 @@ def test_each_part_of_the_zone_is_said_once() -> None:
     assert utc.startswith("DAILY at 01:00 UTC, next") and "UTC (" not in utc
     hourly = describe(anchor, "HOURLY", resolve_zone("IST"), NOW)
     assert hourly.startswith("HOURLY at :00 past each hour (IST, Asia/Kolkata), next")
+
+
+@pytest.mark.parametrize(
+    ("day", "words"),
+    [
+        (1, "on the 1st at"),
+        (2, "on the 2nd at"),
+        (3, "on the 3rd at"),
+        (4, "on the 4th at"),
+        (11, "on the 11th at"),
+        (12, "on the 12th at"),
+        (13, "on the 13th at"),
+        (21, "on the 21st at"),
+        (22, "on the 22nd at"),
+        (23, "on the 23rd at"),
+        (28, "on the 28th at"),
+        (29, "on the 29th (or the month's last day when shorter) at"),
+    ],
+)
+def test_monthly_names_the_day_as_an_ordinal(day: int, words: str) -> None:
+    text = describe(datetime(2026, 12, day, 9, 0), "MONTHLY", IST, NOW)
+    assert text.startswith(f"MONTHLY {words} 09:00 ")
+
+
+@pytest.mark.parametrize(
+    ("anchor", "words"),
+    [
+        (datetime(2028, 2, 29, 9, 0), "on 29 February (Feb 28 in other years) at 09:00"),
+        (datetime(2028, 2, 28, 9, 0), "on 28 February at 09:00"),
+        (datetime(2028, 3, 29, 9, 0), "on 29 March at 09:00"),
+    ],
+)
+def test_yearly_on_a_leap_day_says_what_happens_in_other_years(
+    anchor: datetime, words: str
+) -> None:
+    assert describe(anchor, "YEARLY", IST, NOW).startswith(f"YEARLY {words} Asia/Kolkata")

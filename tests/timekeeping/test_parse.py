@@ -9,6 +9,8 @@ import pytest
 from reconciler.timekeeping import (
     TimeError,
     format_api,
+    format_clock,
+    format_wall,
     instant_ms,
     parse_api,
     parse_next_interval,
@@ -168,3 +170,81 @@ def test_api_format_round_trips(wall: datetime, text: str) -> None:
 def test_parse_api_is_strict(text: str) -> None:
     with pytest.raises(TimeError):
         parse_api(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wall"),
+    [
+        ("1970-01-01T00:00:00", datetime(1970, 1, 1)),  # the first year accepted
+        ("2027-01-15T09:00:00", datetime(2027, 1, 15, 9)),  # January is month 01
+        ("2026-12-31T23:59:59.999", datetime(2026, 12, 31, 23, 59, 59, 999000)),
+        ("1970-01-01T05:30:00+05:30", datetime(1970, 1, 1, 5, 30)),  # the epoch itself
+        ("2026-12-01T23:30:00+18:00", datetime(2026, 12, 1, 11, 0)),  # the largest offset
+        ("2026-12-02T10:58:00-05:59", datetime(2026, 12, 2, 22, 27)),  # minutes up to 59
+    ],
+)
+def test_the_edges_of_each_field_are_accepted(text: str, wall: datetime) -> None:
+    assert parse_next_interval(text, IST).wall == wall
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("2026-12-01T17:30:60", "17:30:60 is not a time of day"),
+        ("2026-00-10T10:00:00", "month 00 is not between 01 and 12"),
+        ("2026-12-01T17:30:00+18:01", "offset +18:01 is out of range"),
+        ("2026-12-01T17:30:00+18:30", "offset +18:30 is out of range"),
+        ("2026-12-01T17:30:00+05:60", "offset +05:60 is out of range"),
+        ("1970-01-01T00:30:00+01:00", "is before 1970"),  # an instant in 1969
+    ],
+)
+def test_refusals_quote_the_value_as_written(text: str, says: str) -> None:
+    with pytest.raises(TimeError) as caught:
+        parse_next_interval(text, IST)
+    message = str(caught.value)
+    assert message.startswith(f'nextInterval "{text}"')
+    assert says in message
+
+
+def test_fold_warnings_give_each_offset_with_its_sign() -> None:
+    (new_york,) = parse_next_interval("2026-11-01T01:30:00", NY).warnings
+    assert "(UTC-04:00), again at 2026-11-01T06:30Z (UTC-05:00)" in new_york
+    (london,) = parse_next_interval("2026-10-25T01:30:00", resolve_zone("Europe/London")).warnings
+    assert "(UTC+01:00), again at 2026-10-25T01:30Z (UTC+00:00)" in london
+
+
+def test_a_two_hour_fold_says_hours_in_the_plural() -> None:
+    # Antarctica/Troll goes from UTC+02:00 back to UTC+00:00.
+    anchor = parse_next_interval("2026-10-25T00:00:00Z", resolve_zone("Antarctica/Troll"))
+    assert anchor.wall == datetime(2026, 10, 25, 2, 0)
+    (warning,) = anchor.warnings
+    assert warning.endswith("uses the second, 2026-10-25T02:00Z, which is 2 hours later")
+
+
+@pytest.mark.parametrize(
+    ("wall", "clock", "text"),
+    [
+        (datetime(2026, 12, 1, 17, 30), "17:30", "2026-12-01T17:30"),
+        (datetime(2026, 12, 1, 17, 30, 5), "17:30:05", "2026-12-01T17:30:05"),
+        (datetime(2026, 12, 1, 17, 30, 0, 250000), "17:30:00.250", "2026-12-01T17:30:00.250"),
+        (datetime(2026, 12, 1, 17, 30, 5, 7000), "17:30:05.007", "2026-12-01T17:30:05.007"),
+    ],
+)
+def test_messages_show_seconds_and_milliseconds_only_when_set(
+    wall: datetime, clock: str, text: str
+) -> None:
+    assert format_clock(wall) == clock
+    assert format_wall(wall) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("2026-12-01T17:30:00", 'expected yyyy-MM-ddTHH:mm:ss.SSS, got "2026-12-01T17:30:00"'),
+        ("2026-02-30T17:30:00.000", '"2026-02-30T17:30:00.000" is not a valid date and time'),
+    ],
+)
+def test_parse_api_refusals_quote_the_value(text: str, says: str) -> None:
+    with pytest.raises(TimeError) as caught:
+        parse_api(text)
+    assert says in str(caught.value)

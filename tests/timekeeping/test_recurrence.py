@@ -182,3 +182,20 @@ def test_add_period_in_a_fold_reads_back_the_second_pass() -> None:
     before_fold = datetime(2026, 11, 1, 0, 30)
     assert add_period(before_fold, "HOURLY", NY) == second
     assert add_period(second, "HOURLY", NY, in_utc=True) == datetime(2026, 11, 1, 2, 30)
+
+
+def test_add_period_from_the_first_pass_of_a_fold() -> None:
+    first = datetime(2026, 11, 1, 1, 30)  # fold=0: 01:30 EDT, 05:30Z
+    # a UTC-stepping server adds real time: the hour after the first pass is the second
+    second = add_period(first, "HOURLY", NY, in_utc=True)
+    assert (second, second.fold) == (datetime(2026, 11, 1, 1, 30), 1)
+    assert add_period(second, "HOURLY", NY, in_utc=True) == datetime(2026, 11, 1, 2, 30)
+
+
+def test_add_period_in_utc_keeps_the_utc_time_across_dst() -> None:
+    assert add_period(datetime(2026, 3, 7, 9, 0), "DAILY", NY) == datetime(2026, 3, 8, 9, 0)
+    assert add_period(datetime(2026, 3, 7, 9, 0), "DAILY", NY, in_utc=True) == datetime(
+        2026, 3, 8, 10, 0
+    )
+    with pytest.raises(ValueError, match=r"^a ONCE schedule does not recur$"):
+        add_period(datetime(2026, 3, 7, 9, 0), "ONCE", NY)

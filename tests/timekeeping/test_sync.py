@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from reconciler.timekeeping import epoch_ms, instant_ms, is_in_sync, resolve_zone
+from reconciler.timekeeping import (
+    add_period,
+    advance,
+    epoch_ms,
+    instant_ms,
+    is_in_sync,
+    resolve_zone,
+    to_instant,
+    wall_at,
+)
 
 NY = resolve_zone("America/New_York")
 IST = resolve_zone("Asia/Kolkata")
@@ -120,3 +129,89 @@ def test_hourly_counted_on_the_wall_clock_at_lord_howe_is_in_sync() -> None:
     assert (on_wall - live(anchor, "Australia/Lord_Howe")) % 3_600_000 == 1_800_000
     assert is_in_sync(on_wall, anchor, "HOURLY", lord_howe)
     assert not is_in_sync(on_wall + 5 * 60_000, anchor, "HOURLY", lord_howe)
+
+
+def test_a_leap_day_stepped_in_utc_into_a_year_with_another_offset_is_in_sync() -> None:
+    # Morocco leaves UTC+01:00 for Ramadan, which falls in February in 2025: a
+    # UTC-stepping server moves Feb 29 2024 01:30 (+01:00) to Feb 28 2025 00:30Z,
+    # 00:30 on the wall there. The clamp to the 28th holds from then on.
+    casablanca = resolve_zone("Africa/Casablanca")
+    anchor = datetime(2024, 2, 29, 1, 30)
+    step = datetime(2025, 2, 28, 0, 30, tzinfo=UTC)
+    assert wall_at(step, casablanca) == datetime(2025, 2, 28, 0, 30)
+    assert advance(to_instant(anchor, casablanca), "YEARLY", casablanca, in_utc=True) == step
+    assert is_in_sync(epoch_ms(step), anchor, "YEARLY", casablanca)
+    assert not is_in_sync(epoch_ms(step + timedelta(days=1)), anchor, "YEARLY", casablanca)
+
+
+def test_a_day_step_into_a_gap_is_in_sync_on_the_day_of_the_gap_itself() -> None:
+    # Daily at 02:00 New York: a zone-stepping server's Calendar.add of a day from
+    # 02:00 EST on Mar 10 lands at 01:00 EST on Mar 11, an hour BEFORE the change.
+    anchor = datetime(2018, 2, 28, 2, 0)
+    landed = advance(to_instant(datetime(2018, 3, 10, 2, 0), NY), "DAILY", NY)
+    assert landed == datetime(2018, 3, 11, 6, 0, tzinfo=UTC)
+    assert wall_at(landed, NY) == datetime(2018, 3, 11, 1, 0)
+    assert is_in_sync(epoch_ms(landed), anchor, "DAILY", NY)
+    # the day before the gap nothing lands at 01:00 or 03:00: that is an edit
+    for hour in (1, 3):
+        edited = live(datetime(2018, 3, 10, hour, 0), "America/New_York")
+        assert not is_in_sync(edited, anchor, "DAILY", NY)
+
+
+def test_hourly_at_lord_howe_through_its_fold_and_its_gap_is_in_sync() -> None:
+    # A zone-stepping server moves :45 to the second pass of April's half-hour fold
+    # (30 minutes later in real time), then October's half-hour gap moves the wall
+    # clock to :15: neither the minute nor whole hours from the anchor match any more.
+    lord_howe = resolve_zone("Australia/Lord_Howe")
+    anchor = datetime(2026, 4, 3, 22, 45)
+    value = to_instant(anchor, lord_howe)
+    while value < datetime(2026, 10, 3, 16, 15, tzinfo=UTC):
+        value = advance(value, "HOURLY", lord_howe)
+    assert value == datetime(2026, 10, 3, 16, 15, tzinfo=UTC)
+    assert wall_at(value, lord_howe) == datetime(2026, 10, 4, 3, 15)
+    assert is_in_sync(epoch_ms(value), anchor, "HOURLY", lord_howe)
+    assert not is_in_sync(epoch_ms(value + timedelta(minutes=15)), anchor, "HOURLY", lord_howe)
+
+
+def test_hourly_at_chatham_half_an_hour_off_is_drift() -> None:
+    # Chatham's offsets are +12:45 and +13:45: its changes keep whole hours.
+    chatham = resolve_zone("Pacific/Chatham")
+    anchor = datetime(2026, 1, 1, 10, 0)
+    later = to_instant(anchor, chatham) + timedelta(days=365)
+    assert is_in_sync(epoch_ms(later), anchor, "HOURLY", chatham)
+    assert not is_in_sync(epoch_ms(later + timedelta(minutes=30)), anchor, "HOURLY", chatham)
+
+
+def test_monthly_clamped_in_an_ordinary_february_stays_clamped_past_a_leap_one() -> None:
+    # Jan 31 -> Feb 28 2027 -> Mar 28 ... -> Feb 28 2028 (a leap year: 29 days) -> Mar 28.
+    anchor = datetime(2027, 1, 31, 10, 0)
+    wall = anchor
+    for _ in range(14):
+        wall = add_period(wall, "MONTHLY", NY)
+    assert wall == datetime(2028, 3, 28, 10, 0)
+    assert is_in_sync(live(wall, "America/New_York"), anchor, "MONTHLY", NY)
+    assert not is_in_sync(
+        live(datetime(2028, 3, 27, 10, 0), "America/New_York"), anchor, "MONTHLY", NY
+    )
+
+
+def test_monthly_on_a_gap_day_keeps_the_shifted_time_and_months_count_from_the_anchor() -> None:
+    # Monthly on the 8th at 02:30 New York: Mar 8 2026 skips 02:00-03:00, so a
+    # zone-stepping server runs 03:30 that day and keeps 03:30 afterwards.
+    anchor = datetime(2026, 2, 8, 2, 30)
+    wall = anchor
+    for _ in range(14):
+        wall = add_period(wall, "MONTHLY", NY)
+    assert wall == datetime(2027, 4, 8, 3, 30)
+    assert is_in_sync(live(wall, "America/New_York"), anchor, "MONTHLY", NY)
+    # another day of month, or the shifted time in a month before the gap, is an edit
+    assert not is_in_sync(
+        live(datetime(2027, 4, 9, 3, 30), "America/New_York"), anchor, "MONTHLY", NY
+    )
+    assert not is_in_sync(
+        live(datetime(2026, 2, 8, 3, 30), "America/New_York"), anchor, "MONTHLY", NY
+    )
+    quarterly_day = datetime(2026, 2, 28, 2, 30)
+    assert not is_in_sync(
+        live(datetime(2026, 3, 29, 2, 30), "America/New_York"), quarterly_day, "MONTHLY", NY
+    )

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from reconciler.timekeeping import SHORT_IDS, TimeError, resolve_zone
+from reconciler.timekeeping.zones import zone_label
 
 # Java's ZoneId.SHORT_IDS, written out independently of the implementation.
 JAVA_SHORT_IDS = {
@@ -159,3 +160,42 @@ def test_etc_gmt_warns_that_the_sign_is_inverted() -> None:
     zone = resolve_zone("Etc/GMT+5")
     assert offset("Etc/GMT+5", SUMMER) == timedelta(hours=-5)
     assert zone.warning is not None and "UTC-05:00" in zone.warning
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("UTC+5", "GMT+05:00"),  # an offset without minutes
+        ("Port of Spain", "America/Port_of_Spain"),  # a city of several words
+        ("Ushuaia", "America/Argentina/Ushuaia"),  # a city under a country
+        ("US/Pacifc", "US/Pacific"),  # the region as written, not Canada/Pacific
+        ("Europe/Germany/Berlin", "Europe/Berlin"),  # a country in the path
+        ("Asia/Ushuaiaa", "America/Argentina/Ushuaia"),  # a misspelt city in the wrong region
+    ],
+)
+def test_hints_for_cities_offsets_and_wrong_regions(name: str, hint: str) -> None:
+    with pytest.raises(TimeError) as caught:
+        resolve_zone(name)
+    assert f'did you mean "{hint}"' in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus_Mons", "Asia/Bangalore"])
+def test_a_name_like_no_zone_gets_no_misleading_hint(name: str) -> None:
+    """Bangalore is not Singapore: a loose match would send the schedule to the wrong zone."""
+    with pytest.raises(TimeError) as caught:
+        resolve_zone(name)
+    message = str(caught.value)
+    assert message.startswith(f'unknown timezone "{name}": Testsigma silently runs')
+    assert "did you mean" not in message
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_an_empty_timezone_says_it_is_empty(name: str) -> None:
+    with pytest.raises(TimeError) as caught:
+        resolve_zone(name)
+    assert str(caught.value).startswith("timezone is empty: ")
+
+
+def test_messages_name_a_short_id_with_the_zone_it_means() -> None:
+    assert zone_label(resolve_zone("PST")) == "PST (America/Los_Angeles)"
+    assert zone_label(resolve_zone("America/Los_Angeles")) == "America/Los_Angeles"
