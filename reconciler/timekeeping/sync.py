@@ -47,9 +47,6 @@ from reconciler.timekeeping.zones import Zone
 
 __all__ = ["is_in_sync"]
 
-#: How far past a live value a DST gap can still have moved it (see `is_in_sync`).
-_GAP_REACH = timedelta(days=1)
-
 
 def is_in_sync(live_epoch_ms: int, anchor: datetime, schedule_type: str, zone: Zone) -> bool:
     """Whether a live `nextInterval` (epoch ms) is an occurrence of the declared recurrence."""
@@ -71,10 +68,7 @@ def is_in_sync(live_epoch_ms: int, anchor: datetime, schedule_type: str, zone: Z
         )
         transitions = transitions_between(zone, start, live)
         return (live - start) % _hourly_grid(transitions) == timedelta(0) or same_minute
-    # A day-stepping server lands a gap-day value an hour early, i.e. *before* the gap's
-    # own instant (Sydney 2018-10-07: 02:00 becomes 01:00 AEST): the gaps that decide
-    # which times of day are reachable include those up to a day after the live value.
-    transitions = transitions_between(zone, start, live + _GAP_REACH)
+    transitions = transitions_between(zone, start, live)
     if schedule_type in PERIOD_DAYS:
         return _days_in_sync(live, local, anchor, zone, transitions, PERIOD_DAYS[schedule_type])
     return _months_in_sync(live, local, anchor, schedule_type, zone, transitions)
@@ -125,15 +119,16 @@ def _days_in_sync(
     def on_grid(day: date) -> bool:
         return (day - anchor.date()).days % days == 0
 
-    # A day step INTO a gap lands the gap's length earlier, before the change itself:
-    # the gaps that count are those up to the end of the live value's local day.
+    # A day step INTO a gap lands the gap's length earlier, before the change itself
+    # (Sydney 2018-10-07: 02:00 becomes 01:00 AEST): the gaps that count are those up
+    # to the end of the live value's local day.
     day_end = to_instant(datetime.combine(local.date() + timedelta(days=1), time()), zone)
     gaps = transitions_between(zone, to_instant(anchor, zone), day_end)
     if on_grid(local.date()) and local.time() in _reachable_times(anchor, gaps, on_grid):
         return True
     period = timedelta(days=days)
     first = to_instant(anchor, zone).astimezone(zone.tzinfo).utcoffset()
-    offsets = {first, *(change.after for change in transitions if change.at <= live)}
+    offsets = {first, *(change.after for change in transitions)}
     naive_anchor = anchor.replace(tzinfo=UTC)
     return any(
         offset is not None and (live - (naive_anchor - offset)) % period == timedelta(0)
