@@ -87,10 +87,12 @@ class AdaptiveLimiter:
       and any `Retry-After` pause is over; it returns the start time.
     - `release(started, throttled=...)`: a 429 halves the concurrency limit
       and sets the start rate to 70 % of the rate measured over the last
-      second (when at least `MIN_SAMPLE` requests started in it), once per
-      burst (429s of requests that started before the last cut do not cut
-      again); a success adds 1/limit to the concurrency and
-      `RATE_STEP`/rate to the start rate (about `RATE_STEP` per second).
+      second, once per burst (429s of requests that started before the last
+      cut do not cut again). The rate measured is the answers the server
+      served in that second when there are at least `MIN_SAMPLE` of them (what
+      it just sustained), else the starts; a success adds 1/limit to the
+      concurrency and `RATE_STEP`/rate to the start rate (about `RATE_STEP`
+      per second).
     """
 
     RATE_STEP = 0.25
@@ -115,6 +117,7 @@ class AdaptiveLimiter:
         self._not_before = 0.0
         self._last_cut = -math.inf
         self._starts: deque[float] = deque()
+        self._served: deque[float] = deque()  # answers other than 429, last second
 
     @property
     def concurrency(self) -> int:
@@ -165,7 +168,10 @@ class AdaptiveLimiter:
                 if started > self._last_cut:
                     self._last_cut = now
                     self._limit = max(1.0, self._limit / 2)
+                    served = sum(1 for t in self._served if t >= now - 1.0)
                     recent = sum(1 for t in self._starts if t >= now - 1.0)
+                    if served >= self.MIN_SAMPLE:
+                        recent = served  # a burst's 429s are not a rate the server took
                     base: float | None = None
                     if recent >= self.MIN_SAMPLE:
                         base = float(recent) if self._rate is None else min(self._rate, recent)
@@ -175,6 +181,9 @@ class AdaptiveLimiter:
                         self._rate = max(self.MIN_RATE, base * self.DECREASE)
                         self._next_start = max(self._next_start, now + 1.0 / self._rate)
             else:
+                self._served.append(now)
+                while self._served and self._served[0] < now - 1.0:
+                    self._served.popleft()
                 self._limit = min(self._max, self._limit + 1.0 / self._limit)
                 if self._rate is not None:
                     self._rate += self.RATE_STEP / self._rate

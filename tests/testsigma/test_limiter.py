@@ -39,6 +39,19 @@ def test_a_burst_of_429s_cuts_once_and_successes_grow_it_back_slowly() -> None:
     assert rate < limiter.rate < rate + 1  # additive, slow
 
 
+def test_the_cut_starts_from_what_the_server_served_not_from_the_burst() -> None:
+    clock = Clock()
+    limiter = AdaptiveLimiter(max_concurrency=16, clock=clock)
+    starts = [limiter.acquire(wait_until=1e9, cancelled=never, slice_=0.01) for _ in range(13)]
+    for started in starts[:8]:  # a bucket of 8 serves eight of the thirteen...
+        limiter.release(started, throttled=False)
+    for started in starts[8:]:  # ...and answers 429 to the rest
+        limiter.release(started, throttled=True)
+    # 70 % of the 8 it took, below its limit: not 70 % of the 13 that were sent (9.1/s,
+    # above it, which would be told 429 again as soon as the pause ends).
+    assert limiter.rate == pytest.approx(8 * 0.7)
+
+
 def test_a_later_burst_cuts_again() -> None:
     clock = Clock()
     limiter = AdaptiveLimiter(max_concurrency=16, clock=clock)
