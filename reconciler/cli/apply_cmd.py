@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reconciler.app.results import result_row, result_rows
 from reconciler.app.settings import DEFAULT_PARALLELISM
 from reconciler.cli.common import (
     Options,
@@ -51,18 +50,12 @@ from reconciler.cli.plan_cmd import (
 from reconciler.cli.progress import ApplyProgress
 from reconciler.cli.signals import APPLY_STOP_NOTE, IN_FLIGHT_GRACE, CommandSignals
 from reconciler.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, ReconcilerError
-from reconciler.render.results import (
-    ResultRow,
-    apply_summary,
-    result_line,
-    results_document,
-    results_markdown,
-)
 
 if TYPE_CHECKING:
     from reconciler.app.apply import ActionResult
     from reconciler.app.apply_flow import ApplyHooks, ApplyOutcome
     from reconciler.core.model import Plan
+    from reconciler.render.results import ResultRow
     from reconciler.testsigma.client import TestsigmaClient
 
 
@@ -173,7 +166,10 @@ def apply(
 
 def _finish(outcome: ApplyOutcome, hooks: _Hooks, fmt: str) -> None:
     """Print the results (and the JSON document), and exit with what they mean."""
+    # Imported here, not at the top: `reconciler --version` and `--help` load no model.
+    from reconciler.app.results import result_rows
     from reconciler.app.settings import now
+    from reconciler.render.results import apply_summary, results_document, results_markdown
 
     plan_, report = outcome.plan, outcome.report
     if outcome.cancelled:
@@ -237,6 +233,9 @@ class _Hooks:
             yield
 
     def on_result(self, result: ActionResult) -> None:
+        from reconciler.app.results import result_row
+        from reconciler.render.results import result_line
+
         if self.progress is not None:
             self.progress.advance()
         row = result_row(result)
