@@ -137,16 +137,6 @@ def github_output(path: Path) -> dict[str, str]:
     return out
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    server = Sandbox(api_key=API_KEY, port=0)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 # --- every file parses and matches its schema ------------------------------------------
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +17,6 @@ from reconciler.core.model import (
     RecordedSchedule,
 )
 from reconciler.engine.plan import compute_plan
-from reconciler.state import open_store
 from reconciler.state.sqlite import SqliteStore
 from reconciler.testsigma.errors import OutcomeUnknownError
 
@@ -67,13 +64,9 @@ class ScriptedApi:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    """A real SQLite state, locked as an apply holds it."""
-    opened = open_store(f"sqlite:///{tmp_path}/state.db")
-    assert isinstance(opened, SqliteStore)
-    with opened.lock(operation="apply"):
-        yield opened
-    opened.close()
+def store(locked_store: SqliteStore) -> SqliteStore:
+    """The state locked as an apply holds it (tests/app/conftest.py)."""
+    return locked_store
 
 
 def desired(**payload: Any) -> DesiredSet:

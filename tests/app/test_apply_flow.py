@@ -45,16 +45,6 @@ def schedule(name: str, test_plan: int) -> DesiredSchedule:
     return DesiredSchedule(name=name, payload=payload, location=Location("team.yaml", 2, 3))
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    server = Sandbox(api_key=API_KEY, port=0)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 class Moments:
     """Hooks that record the order of the moments and answer the question as told."""
 

@@ -11,7 +11,6 @@ twice. Real SQLite state; the API is scripted (unit level: no HTTP).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -83,12 +82,9 @@ class Api:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    opened = open_store(f"sqlite:///{tmp_path}/state.db")
-    assert isinstance(opened, SqliteStore)
-    with opened.lock(operation="apply"):
-        yield opened
-    opened.close()
+def store(locked_store: SqliteStore) -> SqliteStore:
+    """The state locked as an apply holds it (tests/app/conftest.py)."""
+    return locked_store
 
 
 def creates(count: int) -> Plan:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from reconciler.core.errors import Location, ReconcilerError
 from reconciler.core.model import ActionKind, DesiredSchedule
 from reconciler.core.ports import StateStore
 from reconciler.sandbox import IN_PROCESS_URL, Sandbox
-from reconciler.state import open_store
 from reconciler.testsigma.client import TestsigmaClient
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
@@ -37,15 +35,6 @@ def client() -> Iterator[TestsigmaClient]:
         base_url=IN_PROCESS_URL, api_key=API_KEY, transport=sandbox.transport()
     ) as api:
         yield api
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[StateStore]:
-    opened = open_store(f"sqlite:///{tmp_path}/state.db")
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def declared(name: str, **over: Any) -> DesiredSchedule:

@@ -4,7 +4,6 @@ told, and saved signed; real SQLite state and the sandbox's in-process transport
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,6 @@ from reconciler.core.ports import StateStore
 from reconciler.engine.planfile import plan_from_document
 from reconciler.engine.safety import Limits
 from reconciler.sandbox import IN_PROCESS_URL, Sandbox
-from reconciler.state import open_store
 from reconciler.testsigma.client import TestsigmaClient
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
@@ -39,15 +37,6 @@ def schedule(name: str, **over: Any) -> DesiredSchedule:
         **over,
     }
     return DesiredSchedule(name=name, payload=payload, location=Location("s.yaml", 2, 5))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[StateStore]:
-    opened = open_store(f"sqlite:///{tmp_path}/state.db")
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 class Seen:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,22 +73,6 @@ class RefusedKey(TestsigmaClient):
 
     def list_test_plans(self) -> list[dict[str, Any]]:
         raise AuthError("GET /test_plans", "401 Unauthorized", status=401)
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    server = Sandbox(api_key=API_KEY, port=0)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    with SqliteStore.open(tmp_path / "state.db") as opened:
-        yield opened
 
 
 def test_the_account_and_the_list_are_read_in_one_round(
