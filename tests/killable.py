@@ -6,6 +6,7 @@ before or after the Nth COMMIT of its SQLite state, as the `kill` environment sa
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,17 @@ from helpers import API_KEY
 INTEGRATION = Path(__file__).resolve().parent / "integration"
 KILLER = INTEGRATION / "commit_killer.py"
 KILLED = 86  # commit_killer's exit status
+
+
+def child_env(api_url: str, state: Path) -> dict[str, str]:
+    """The environment of a reconciler process against `api_url` with the SQLite `state`."""
+    return {
+        **os.environ,
+        "TESTSIGMA_API_URL": api_url,
+        "TESTSIGMA_API_KEY": API_KEY,
+        "RECONCILER_STATE": f"sqlite:///{state}",
+        "NO_COLOR": "1",
+    }
 
 
 def reconciler(

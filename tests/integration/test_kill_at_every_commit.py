@@ -11,13 +11,12 @@ declared untouched, the two pruned ones gone, and a further plan a no-op.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from helpers import API_KEY, schedule, write_schedules
-from killable import KILLED, reconciler
+from killable import KILLED, child_env, reconciler
 
 from reconciler.sandbox import Sandbox
 
@@ -44,13 +43,7 @@ def one_round(tmp_path: Path, *, at: int, when: str) -> bool:
     path = work / "yaml" / "team.yaml"
     state = work / "state.db"
     with Sandbox(api_key=API_KEY, port=0) as sandbox:
-        env = {
-            **os.environ,
-            "TESTSIGMA_API_URL": sandbox.url,
-            "TESTSIGMA_API_KEY": API_KEY,
-            "RECONCILER_STATE": f"sqlite:///{state}",
-            "NO_COLOR": "1",
-        }
+        env = child_env(sandbox.url, state)
         stranger = sandbox.add_schedule_outside(
             {
                 **schedule("not-ours"),

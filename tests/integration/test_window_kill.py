@@ -16,14 +16,13 @@ of step has been caught there. After each kill:
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from helpers import API_KEY, Cli, schedule, write_schedules
-from killable import KILLED, reconciler
+from killable import KILLED, child_env, reconciler
 
 from reconciler.sandbox import Sandbox
 
@@ -85,13 +84,7 @@ def one_round(tmp_path: Path, at: int) -> tuple[bool, set[tuple[str, str]]]:
     path = work / "yaml" / "team.yaml"
     state = work / "state.db"
     with Sandbox(api_key=API_KEY, port=0) as sandbox:
-        env = {
-            **os.environ,
-            "TESTSIGMA_API_URL": sandbox.url,
-            "TESTSIGMA_API_KEY": API_KEY,
-            "RECONCILER_STATE": f"sqlite:///{state}",
-            "NO_COLOR": "1",
-        }
+        env = child_env(sandbox.url, state)
         cli = Cli(env, cwd=work)
         before(path)
         assert cli("apply", str(path.parent), "--auto-approve").exit_code == 0
