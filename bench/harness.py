@@ -117,6 +117,13 @@ def reconciler(*args: str) -> list[str]:
     return [PYTHON, "-m", "reconciler", *args]
 
 
+def fresh_state(path: Path) -> Path:
+    """`path` as a new SQLite state: the file and its companions removed."""
+    for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
 class SandboxProcess:
     """`reconciler sandbox` in a child process, on a free port, driven over HTTP."""
 

@@ -24,6 +24,7 @@ from harness import (
     Stats,
     calls_by_kind,
     clean_env,
+    fresh_state,
     reconciler,
     repeat,
     run_timed,
@@ -34,22 +35,20 @@ LATENCY_MS = 50
 HEAVY = ("httpx", "deepdiff", "sqlite3", "psycopg", "rich", "pydantic")
 
 
-def _fresh_state(path: Path) -> Path:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return path
-
-
-def plan_vs_parse(out: Path, *, runs: int, count: int = 5000, files: int = 50) -> dict[str, Any]:
-    """`plan --no-refresh` of `count` schedules in `files` files vs parsing them only."""
+def plan_vs_parse(
+    out: Path, *, runs: int, count: int = 5000, files: int = 50, warm: bool = True
+) -> dict[str, Any]:
+    """`plan --no-refresh` of `count` schedules in `files` files vs parsing them only,
+    interleaved (after one warm-up run of each, unless `warm` is False)."""
     inputs = out / f"plan{count}"
     write_inputs(inputs, count, per_file=count // files)
-    state = _fresh_state(out / "empty-state.db")
+    state = fresh_state(out / "empty-state.db")
     env = clean_env()
     plan_args = reconciler("plan", "--no-refresh", "--state", f"sqlite:///{state}", str(inputs))
     parse_args = [PYTHON, str(REPO / "bench" / "parse_only.py"), str(inputs)]
-    run_timed(plan_args, env=env)  # warm the page cache and .pyc files once
-    run_timed(parse_args, env=env)
+    if warm:  # the page cache and .pyc files, once
+        run_timed(plan_args, env=env)
+        run_timed(parse_args, env=env)
     plans, parses = [], []
     for _ in range(runs):
         parses.append(run_timed(parse_args, env=env))
@@ -122,7 +121,7 @@ def refresh(out: Path, *, runs: int, count: int = 1000, parallelism: int = 8) ->
     """`plan` (with refresh) of `count` recorded schedules against a 50 ms sandbox."""
     inputs = out / f"refresh{count}"
     write_inputs(inputs, count, prefix="refresh")
-    state = _fresh_state(out / "refresh-state.db")
+    state = fresh_state(out / "refresh-state.db")
     with SandboxProcess() as sandbox:
         env = sandbox.env(state)
         # Populate at zero latency (not measured), then slow the same sandbox down.
@@ -160,7 +159,7 @@ def apply(
     calls: dict[str, int] = {}
     bodies: list[dict[str, Any]] = []
     for _ in range(runs):
-        state = _fresh_state(out / "apply-state.db")
+        state = fresh_state(out / "apply-state.db")
         with SandboxProcess(latency_ms=LATENCY_MS) as sandbox:
             args = reconciler(
                 "apply", "--auto-approve", "--parallelism", str(parallelism), str(inputs)
@@ -196,7 +195,7 @@ def apply(
 def scaling(out: Path, *, sizes: list[int], runs: int, big_runs: int) -> dict[str, Any]:
     """`plan --no-refresh` time and peak memory at each size (100 schedules per file)."""
     env = clean_env()
-    state = _fresh_state(out / "empty-state.db")
+    state = fresh_state(out / "empty-state.db")
     points = []
     for size in sizes:
         inputs = out / f"scale{size}"
@@ -236,7 +235,7 @@ def _fit(points: list[dict[str, Any]]) -> dict[str, float]:
 def profile(out: Path, *, count: int = 5000) -> str:
     """A pyinstrument profile of the slowest local path (plan of `count`), as text."""
     inputs = out / f"plan{count}"
-    state = _fresh_state(out / "empty-state.db")
+    state = fresh_state(out / "empty-state.db")
     report = out / "profile.txt"
     if shutil.which("pyinstrument") is None and not _has_module("pyinstrument"):
         return "(pyinstrument is not installed: `pip install pyinstrument` to include a profile)"

@@ -14,15 +14,14 @@ import slow_fsync
 from generate import write_inputs
 from harness import (
     API_KEY,
-    PYTHON,
-    REPO,
     SandboxProcess,
     Stats,
     calls_by_kind,
-    clean_env,
+    fresh_state,
     reconciler,
     run_timed,
 )
+from measurements import plan_vs_parse
 from pool import post_in_pool
 
 LATENCY_MS = 50
@@ -30,16 +29,10 @@ COUNT = 300
 PARALLELISM = 10
 
 
-def _fresh(path: Path) -> Path:
-    for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return path
-
-
 def _apply_once(
     out: Path, inputs: Path, *, latency_ms: float, extra: dict[str, str], parallelism: int
 ) -> tuple[float, list[dict[str, Any]]]:
-    state = _fresh(out / "apply13-state.db")
+    state = fresh_state(out / "apply13-state.db")
     with SandboxProcess(latency_ms=latency_ms) as sandbox:
         args = reconciler("apply", "--auto-approve", "--parallelism", str(parallelism), str(inputs))
         sample = run_timed(args, env={**sandbox.env(state), **extra})
@@ -116,7 +109,7 @@ def refresh_modes(
     """
     inputs = out / f"refresh{count}"
     write_inputs(inputs, count, prefix="refresh")
-    state = _fresh(out / "refresh13-state.db")
+    state = fresh_state(out / "refresh13-state.db")
     result: dict[str, Any] = {"count": count, "parallelism": parallelism}
     with SandboxProcess() as sandbox:
         env = sandbox.env(state)
@@ -156,7 +149,7 @@ def rate_limited_apply(out: Path, *, runs: int, rate: float = 8) -> dict[str, An
     walls, throttled = [], []
     calls: dict[str, int] = {}
     for _ in range(runs):
-        state = _fresh(out / "rate-state.db")
+        state = fresh_state(out / "rate-state.db")
         with SandboxProcess() as sandbox:
             sandbox.control("POST", "/config", {"rate_limit": rate})
             args = reconciler(
@@ -186,23 +179,4 @@ def plan_50000(out: Path, *, runs: int, count: int = 50_000) -> dict[str, Any]:
     The target is absolute (4 s, 150 MiB); the parse, interleaved with the plan, says how
     much of the time is this machine's speed and load at that moment.
     """
-    inputs = out / f"scale{count}"
-    write_inputs(inputs, count)
-    state = _fresh(out / "empty-state.db")
-    env = clean_env()
-    plan_args = reconciler("plan", "--no-refresh", "--state", f"sqlite:///{state}", str(inputs))
-    parse_args = [PYTHON, str(REPO / "bench" / "parse_only.py"), str(inputs)]
-    plans, parses = [], []
-    for _ in range(runs):
-        parses.append(run_timed(parse_args, env=env))
-        plans.append(run_timed(plan_args, env=env))
-    plan_s = Stats.of([s.seconds for s in plans])
-    parse_s = Stats.of([s.seconds for s in parses])
-    return {
-        "count": count,
-        "plan": plan_s.to_json(),
-        "plan_peak_mib": Stats.of([s.peak_mib for s in plans]).to_json(),
-        "parse": parse_s.to_json(),
-        "parse_peak_mib": Stats.of([s.peak_mib for s in parses]).to_json(),
-        "ratio": plan_s.median / parse_s.median,
-    }
+    return plan_vs_parse(out, runs=runs, count=count, files=count // 100, warm=False)
